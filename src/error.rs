@@ -1,0 +1,261 @@
+//! [`ParseError`]: what went wrong in a selector string, where, and what was expected there.
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::validate::LabelError;
+
+/// A selector string that could not be parsed or validated.
+///
+/// The error keeps the input, so it can say what it found and show where: [`span`](Self::span) is the
+/// byte range of the offending token (empty at the end of input or where a missing value was expected),
+/// [`found`](Self::found) its text, and [`expected`](Self::expected) what would have been accepted there.
+/// `{}` prints one line; `{:#}` (or [`render`](Self::render)) prints the input with a caret under the span.
+///
+/// ```
+/// let err = labelsel::Expression::parse("!gpu=a100").unwrap_err();
+/// assert_eq!(err.span(), 4..5);
+/// assert_eq!(err.found(), "=");
+/// assert_eq!(err.to_string(), "expected `,` or end of input, found `=` at byte 4");
+/// assert_eq!(
+///     format!("{err:#}"),
+///     "error: expected `,` or end of input, found `=`\n  |\n1 | !gpu=a100\n  |     ^\n"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct ParseError {
+    input: Box<str>,
+    span: Range<usize>,
+    kind: ErrorKind,
+}
+
+/// What kind of problem a [`ParseError`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    /// A token the grammar does not allow here.
+    Unexpected(Expected),
+    /// A key that breaks the Kubernetes key rules.
+    InvalidKey(LabelError),
+    /// A value that breaks the Kubernetes value rules.
+    InvalidValue(LabelError),
+    /// The value of `>` or `<` is not a non-negative base-10 integer that fits in an `i64`.
+    InvalidThreshold,
+    /// The input is longer than the limit.
+    InputTooLong { limit: usize },
+    /// The input holds more requirements than the limit.
+    TooManyRequirements { limit: usize },
+    /// An `in`/`notin` list holds more values than the limit.
+    TooManyValues { limit: usize },
+}
+
+/// What the grammar would have accepted where it stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expected {
+    /// At the start of the input.
+    FirstRequirement,
+    /// After a requirement.
+    CommaOrEnd,
+    /// After a `,` between requirements.
+    RequirementAfterComma,
+    /// After `!`.
+    Key,
+    /// After a key that is followed by something.
+    Operator,
+    /// After `=`, `==`, `!=`, `>` or `<`.
+    Value,
+    /// After `in` or `notin`.
+    OpenParen,
+    /// After `(`.
+    ListStart,
+    /// After a `,` inside a value list.
+    ListItem,
+    /// After a value inside a value list.
+    CommaOrClose,
+}
+
+impl Expected {
+    fn describe(self) -> &'static str {
+        match self {
+            Expected::FirstRequirement => "a key, `!` or end of input",
+            Expected::CommaOrEnd => "`,` or end of input",
+            Expected::RequirementAfterComma => "a key or `!` after `,`",
+            Expected::Key => "a key",
+            Expected::Operator => {
+                "an operator (`=`, `==`, `!=`, `in`, `notin`, `>` or `<`), `,` or end of input"
+            }
+            Expected::Value => "a value, `,` or end of input",
+            Expected::OpenParen => "`(`",
+            Expected::ListStart => "a value, `,` or `)`",
+            Expected::ListItem => "a value or `,`",
+            Expected::CommaOrClose => "`,` or `)`",
+        }
+    }
+}
+
+/// Longest token text an error message quotes in full.
+const QUOTE_LIMIT: usize = 48;
+
+impl ParseError {
+    pub(crate) fn new(input: &str, span: Range<usize>, kind: ErrorKind) -> ParseError {
+        ParseError {
+            input: input.into(),
+            span,
+            kind,
+        }
+    }
+
+    /// The input that was parsed.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+
+    /// Byte range of the offending token in the input; empty at the end of input or where a missing
+    /// value was expected.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// The text of the offending token (empty at the end of input).
+    pub fn found(&self) -> &str {
+        self.input.get(self.span.clone()).unwrap_or("")
+    }
+
+    /// What would have been accepted at the span, in words.
+    ///
+    /// ```
+    /// let err = labelsel::Expression::parse("zone IN (a)").unwrap_err();
+    /// assert_eq!(
+    ///     err.expected(),
+    ///     "an operator (`=`, `==`, `!=`, `in`, `notin`, `>` or `<`), `,` or end of input"
+    /// );
+    /// ```
+    pub fn expected(&self) -> String {
+        match &self.kind {
+            ErrorKind::Unexpected(expected) => expected.describe().to_string(),
+            ErrorKind::InvalidKey(_) => "a valid label key".to_string(),
+            ErrorKind::InvalidValue(_) => "a valid label value".to_string(),
+            ErrorKind::InvalidThreshold => {
+                "a non-negative base-10 integer that fits in 64 bits".to_string()
+            }
+            ErrorKind::InputTooLong { limit } => format!("at most {limit} bytes"),
+            ErrorKind::TooManyRequirements { limit } => format!("at most {limit} requirements"),
+            ErrorKind::TooManyValues { limit } => format!("at most {limit} values in one list"),
+        }
+    }
+
+    /// The rule a key or value breaks, when that is the problem.
+    ///
+    /// ```
+    /// use labelsel::LabelRule;
+    ///
+    /// let err = labelsel::Expression::parse("a/b/c=x").unwrap_err();
+    /// assert_eq!(err.label_error().unwrap().rule(), &LabelRule::KeyTooManySlashes);
+    /// ```
+    pub fn label_error(&self) -> Option<&LabelError> {
+        match &self.kind {
+            ErrorKind::InvalidKey(e) | ErrorKind::InvalidValue(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The input with a caret under the span, preceded by the message: what `{:#}` prints.
+    ///
+    /// ```
+    /// let err = labelsel::Expression::parse("env in (prod,").unwrap_err();
+    /// assert_eq!(
+    ///     err.render(),
+    ///     "error: expected a value or `,`, found end of input\n  |\n1 | env in (prod,\n  |              ^\n"
+    /// );
+    /// ```
+    pub fn render(&self) -> String {
+        let mut out = String::from("error: ");
+        self.write_message(&mut out)
+            .expect("writing to a String cannot fail");
+        out.push('\n');
+        crate::render::caret(&self.input, self.span.clone(), &mut out);
+        out
+    }
+
+    fn write_message(&self, f: &mut impl fmt::Write) -> fmt::Result {
+        let found = Quoted(self.found());
+        match &self.kind {
+            ErrorKind::Unexpected(expected) => {
+                write!(f, "expected {}, found ", expected.describe())?;
+                if self.span.is_empty() {
+                    f.write_str("end of input")
+                } else {
+                    write!(f, "{found}")
+                }
+            }
+            ErrorKind::InvalidKey(e) => write!(f, "invalid key {found}: {e}"),
+            ErrorKind::InvalidValue(e) => write!(f, "invalid value {found}: {e}"),
+            ErrorKind::InvalidThreshold => {
+                f.write_str("expected a non-negative base-10 integer that fits in 64 bits after `>` or `<`, found ")?;
+                if self.span.is_empty() {
+                    f.write_str("nothing")
+                } else {
+                    write!(f, "{found}")
+                }
+            }
+            ErrorKind::InputTooLong { limit } => write!(
+                f,
+                "the selector is {} bytes long; at most {limit} are allowed",
+                self.input.len()
+            ),
+            ErrorKind::TooManyRequirements { limit } => {
+                write!(f, "too many requirements; at most {limit} are allowed")
+            }
+            ErrorKind::TooManyValues { limit } => write!(
+                f,
+                "too many values in one list; at most {limit} are allowed"
+            ),
+        }
+    }
+}
+
+/// A token's text in backticks, escaped, and shortened when long.
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        match text.char_indices().nth(QUOTE_LIMIT) {
+            None => write!(f, "`{}`", text.escape_debug()),
+            Some((cut, _)) => write!(
+                f,
+                "`{}…` ({} bytes)",
+                text[..cut].escape_debug(),
+                text.len()
+            ),
+        }
+    }
+}
+
+/// `{}` writes one line: the message and the byte offset. `{:#}` writes [`ParseError::render`].
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return f.write_str(&self.render());
+        }
+        let mut message = String::new();
+        self.write_message(&mut message)?;
+        write!(f, "{message} at byte {}", self.span.start)
+    }
+}
+
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseError")
+            .field("span", &self.span)
+            .field("kind", &self.kind)
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl std::error::Error for ParseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.label_error()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

@@ -1,0 +1,44 @@
+//! A Kubernetes-compatible label selector engine for schedulers.
+//!
+//! `labelsel` parses Kubernetes label selector strings (`tier in (premium,standard),!debug,cpu>8`) into
+//! an [`Expression`], validates every key and value with the Kubernetes rules, prints the same canonical
+//! text as Kubernetes, and matches node labels with the same verdicts. Bad input gets a [`ParseError`]
+//! that names the byte span, what was found and what was expected; no input makes it panic.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use labelsel::Expression;
+//!
+//! let expr: Expression = "env in (prod, staging), gpu, !debug, cpu > 8".parse()?;
+//! assert_eq!(expr.to_string(), "!debug,cpu>8,env in (prod,staging),gpu");
+//!
+//! let node = HashMap::from([("env", "prod"), ("gpu", "nvidia-h100"), ("cpu", "16")]);
+//! assert!(expr.matches(&node));
+//!
+//! let err = Expression::parse("env in (prod").unwrap_err();
+//! assert_eq!(err.to_string(), "expected `,` or `)`, found end of input at byte 12");
+//! # Ok::<(), labelsel::ParseError>(())
+//! ```
+//!
+//! # Semantics in brief
+//!
+//! Requirements separated by commas must all hold. For a key that the node lacks, `!=`, `notin` and
+//! `!key` hold and every other operator fails. `x in ()` means `x` has the empty value. `>` and `<`
+//! compare base-10 `i64` values; a label value that is not one never matches either. Requirements print
+//! stably sorted by key, with their values sorted and deduplicated.
+//!
+//! One deliberate difference from Kubernetes: a NUL byte is an ordinary (and therefore invalid)
+//! identifier byte, not the end of the input.
+
+mod error;
+mod expr;
+mod labels;
+mod parse;
+mod render;
+mod validate;
+
+pub use error::ParseError;
+pub use expr::{Expression, Operator, Requirement};
+pub use labels::Labels;
+pub use parse::Limits;
+pub use validate::{Found, LabelError, LabelRule, validate_key, validate_value};
