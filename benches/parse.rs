@@ -1,1 +1,137 @@
-fn main() {}
+//! Parse, match and print the selectors of the Kubernetes reference figures
+//! (k8s-selector-semantics.md §7), then print labelsel's medians beside Go's figures.
+//!
+//! `cargo bench --bench parse` (add `-- --quick` for a shorter run).
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group};
+use labelsel::Expression;
+
+/// Selector, and Kubernetes' `labels.Parse`, `Matches` and `String()` times in ns on a 2-vCPU machine.
+const REFERENCE: [(&str, f64, f64, f64); 5] = [
+    ("app=nginx", 1676.0, 17.9, 65.5),
+    ("app=nginx,tier=frontend,env=prod", 4850.0, 42.5, 304.0),
+    (
+        "environment in (production,qa),tier notin (frontend,backend),partition,!canary",
+        7618.0,
+        58.3,
+        579.0,
+    ),
+    (
+        "app.kubernetes.io/name=nginx,app.kubernetes.io/instance in (a,b,c)",
+        6504.0,
+        40.5,
+        293.0,
+    ),
+    ("x>1,y<100", 3088.0, 70.7, 171.0),
+];
+
+/// An 11-label node, as in the reference measurement.
+fn node() -> HashMap<String, String> {
+    [
+        ("app", "nginx"),
+        ("tier", "frontend"),
+        ("env", "prod"),
+        ("environment", "production"),
+        ("partition", "p1"),
+        ("app.kubernetes.io/name", "nginx"),
+        ("app.kubernetes.io/instance", "b"),
+        ("x", "2"),
+        ("y", "99"),
+        ("zone", "us-east-1a"),
+        ("team", "team-007"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    for (input, ..) in REFERENCE {
+        group.bench_function(input, |b| b.iter(|| Expression::parse(black_box(input))));
+    }
+    group.finish();
+}
+
+fn matches(c: &mut Criterion) {
+    let labels = node();
+    let mut group = c.benchmark_group("matches");
+    for (input, ..) in REFERENCE {
+        let expr = Expression::parse(input).unwrap();
+        group.bench_function(input, |b| b.iter(|| black_box(&expr).matches(&labels)));
+    }
+    group.finish();
+}
+
+fn print(c: &mut Criterion) {
+    let mut group = c.benchmark_group("to_string");
+    for (input, ..) in REFERENCE {
+        let expr = Expression::parse(input).unwrap();
+        group.bench_function(input, |b| b.iter(|| black_box(&expr).to_string()));
+    }
+    group.finish();
+}
+
+/// Median time per call over 15 batches of about 20 ms each.
+fn median_ns<T>(mut f: impl FnMut() -> T) -> f64 {
+    let start = Instant::now();
+    let mut calibration = 0u64;
+    while start.elapsed() < Duration::from_millis(20) {
+        black_box(f());
+        calibration += 1;
+    }
+    let mut batches: Vec<f64> = (0..15)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..calibration {
+                black_box(f());
+            }
+            start.elapsed().as_nanos() as f64 / calibration as f64
+        })
+        .collect();
+    batches.sort_by(f64::total_cmp);
+    batches[batches.len() / 2]
+}
+
+/// labelsel's medians beside the Go figures, as ratios (Go time / labelsel time).
+fn side_by_side() {
+    let labels = node();
+    println!("\nlabelsel vs Kubernetes (Go figures from the reference, §7); ratio = Go / labelsel");
+    println!(
+        "{:<80} {:>10} {:>8} {:>10} {:>8} {:>10} {:>8}",
+        "selector", "parse ns", "ratio", "match ns", "ratio", "print ns", "ratio"
+    );
+    for (input, go_parse, go_match, go_print) in REFERENCE {
+        let expr = Expression::parse(input).unwrap();
+        let parse = median_ns(|| Expression::parse(black_box(input)));
+        let matched = median_ns(|| black_box(&expr).matches(&labels));
+        let printed = median_ns(|| black_box(&expr).to_string());
+        println!(
+            "{input:<80} {parse:>10.1} {:>7.1}x {matched:>10.1} {:>7.1}x {printed:>10.1} {:>7.1}x",
+            go_parse / parse,
+            go_match / matched,
+            go_print / printed
+        );
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = parse, matches, print
+}
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // `cargo test --benches` runs each benchmark once as a test; the comparison is for `cargo bench`.
+    if std::env::args().any(|arg| arg == "--bench") {
+        side_by_side();
+    }
+}

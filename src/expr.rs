@@ -15,8 +15,9 @@ use crate::parse::{self, Limits};
 /// deduplicated. `Display` prints the canonical Kubernetes text (`String()` of `labels.Parse`), which
 /// parses back to an equal expression.
 ///
-/// An expression is stored compactly: one copy of the input text and one array of requirements that
-/// point into it (plus one array of values when some `in`/`notin` list holds more than one value).
+/// An expression is stored compactly: one copy of the input text, and requirements that point into it:
+/// held inline when there is one, else in one array, plus one array of values when some `in`/`notin`
+/// list holds more than one value.
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -34,7 +35,7 @@ pub struct Expression {
     /// The input text; every span points into it.
     pub(crate) text: Box<str>,
     /// Requirements, stably sorted by key.
-    pub(crate) slots: Vec<Slot>,
+    pub(crate) slots: Slots,
     /// Values of the `in`/`notin` requirements that hold more than one, each run sorted and deduplicated.
     pub(crate) values: Vec<Span>,
 }
@@ -47,6 +48,8 @@ pub(crate) struct Span {
 }
 
 impl Span {
+    pub(crate) const EMPTY: Span = Span { start: 0, end: 0 };
+
     pub(crate) fn new(start: usize, end: usize) -> Span {
         // The parser refuses inputs longer than `u32::MAX` bytes before it makes any span.
         Span {
@@ -60,25 +63,82 @@ impl Span {
     }
 }
 
+/// The requirements of an [`Expression`]; a single one is held inline, so that a one-requirement
+/// expression costs a single allocation (its text).
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Slots {
+    #[default]
+    Empty,
+    One(Slot),
+    Many(Vec<Slot>),
+}
+
+impl Slots {
+    pub(crate) fn as_slice(&self) -> &[Slot] {
+        match self {
+            Slots::Empty => &[],
+            Slots::One(slot) => std::slice::from_ref(slot),
+            Slots::Many(slots) => slots,
+        }
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [Slot] {
+        match self {
+            Slots::Empty => &mut [],
+            Slots::One(slot) => std::slice::from_mut(slot),
+            Slots::Many(slots) => slots,
+        }
+    }
+
+    /// Appends a requirement; on the second one, makes room for `capacity()` requirements at once.
+    pub(crate) fn push(&mut self, slot: Slot, capacity: impl FnOnce() -> usize) {
+        match self {
+            Slots::Many(slots) => slots.push(slot),
+            Slots::Empty => *self = Slots::One(slot),
+            Slots::One(first) => {
+                let mut slots = Vec::with_capacity(capacity().max(2));
+                slots.push(*first);
+                slots.push(slot);
+                *self = Slots::Many(slots);
+            }
+        }
+    }
+}
+
 /// One requirement as stored in an [`Expression`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Slot {
     pub(crate) key: Span,
     pub(crate) operator: Operator,
     pub(crate) values: SlotValues,
 }
 
+/// How many values of an `in`/`notin` list are held in the requirement itself, so that typical
+/// selectors need no separate array of values.
+pub(crate) const INLINE_VALUES: usize = 4;
+
 /// The values of a stored requirement; which variant is used follows from the operator.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum SlotValues {
     /// `key`, `!key`.
     None,
-    /// `=`, `==`, `!=`, and `in`/`notin` with a single value.
-    One(Span),
-    /// `in`/`notin` with several values: `Expression::values[start..end]`.
+    /// `=`, `==`, `!=` (one value), and `in`/`notin` with up to [`INLINE_VALUES`] values, sorted.
+    Inline {
+        spans: [Span; INLINE_VALUES],
+        len: u8,
+    },
+    /// `in`/`notin` with more values, sorted: `Expression::values[start..end]`.
     Many { start: u32, end: u32 },
     /// `>`/`<`: the threshold as written and as a number.
     Integer { text: Span, value: i64 },
+}
+
+impl SlotValues {
+    pub(crate) fn single(span: Span) -> SlotValues {
+        let mut spans = [Span::EMPTY; INLINE_VALUES];
+        spans[0] = span;
+        SlotValues::Inline { spans, len: 1 }
+    }
 }
 
 /// How a requirement tests the value of its key.
@@ -193,7 +253,7 @@ impl Expression {
 
     /// The number of requirements.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.slots.as_slice().len()
     }
 
     /// Whether there are no requirements, so that the expression matches every node.
@@ -203,7 +263,7 @@ impl Expression {
     /// # Ok::<(), labelsel::ParseError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.slots.as_slice().is_empty()
     }
 
     /// The requirements, in canonical order (stably sorted by key).
@@ -216,6 +276,7 @@ impl Expression {
     /// ```
     pub fn requirements(&self) -> impl ExactSizeIterator<Item = Requirement<'_>> + '_ {
         self.slots
+            .as_slice()
             .iter()
             .map(move |slot| Requirement { expr: self, slot })
     }
@@ -316,14 +377,17 @@ impl<'a> Requirement<'a> {
     /// `in` and `notin` (`x in ()` has the single value `""`), none for `key` and `!key`.
     pub fn values(&self) -> impl ExactSizeIterator<Item = &'a str> + DoubleEndedIterator + 'a {
         let text: &'a str = &self.expr.text;
-        let spans: &'a [Span] = match &self.slot.values {
+        self.spans().iter().map(move |span| span.of(text))
+    }
+
+    fn spans(&self) -> &'a [Span] {
+        let slot: &'a Slot = self.slot;
+        match &slot.values {
             SlotValues::None => &[],
-            SlotValues::One(span) | SlotValues::Integer { text: span, .. } => {
-                std::slice::from_ref(span)
-            }
+            SlotValues::Inline { spans, len } => &spans[..usize::from(*len)],
+            SlotValues::Integer { text, .. } => std::slice::from_ref(text),
             SlotValues::Many { start, end } => &self.expr.values[*start as usize..*end as usize],
-        };
-        spans.iter().map(move |span| span.of(text))
+        }
     }
 
     /// The threshold of a `>` or `<` requirement.
@@ -343,14 +407,13 @@ impl<'a> Requirement<'a> {
     /// Whether `value` is one of the requirement's values.
     pub fn contains(&self, value: &str) -> bool {
         let text: &str = &self.expr.text;
-        match &self.slot.values {
-            SlotValues::None => false,
-            SlotValues::One(span) | SlotValues::Integer { text: span, .. } => {
-                span.of(text) == value
-            }
-            SlotValues::Many { start, end } => self.expr.values[*start as usize..*end as usize]
+        let spans = self.spans();
+        if let SlotValues::Many { .. } = self.slot.values {
+            spans
                 .binary_search_by(|span| span.of(text).cmp(value))
-                .is_ok(),
+                .is_ok()
+        } else {
+            spans.iter().any(|span| span.of(text) == value)
         }
     }
 

@@ -10,7 +10,7 @@
 //! use labelsel::Expression;
 //!
 //! let expr: Expression = "env in (prod, staging), gpu, !debug, cpu > 8".parse()?;
-//! assert_eq!(expr.to_string(), "!debug,cpu>8,env in (prod,staging),gpu");
+//! assert_eq!(expr.to_string(), "cpu>8,!debug,env in (prod,staging),gpu");
 //!
 //! let node = HashMap::from([("env", "prod"), ("gpu", "nvidia-h100"), ("cpu", "16")]);
 //! assert!(expr.matches(&node));

@@ -11,13 +11,15 @@
 use std::ops::Range;
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till1};
-use nom::character::complete::{char, multispace0};
-use nom::combinator::{eof, map, value};
+use nom::bytes::complete::{tag, take, take_till1};
+use nom::character::complete::multispace0;
+use nom::combinator::{eof, map_opt, value};
 use nom::{IResult, Parser as _};
 
 use crate::error::{ErrorKind, Expected, ParseError};
-use crate::expr::{Expression, Operator, Slot, SlotValues, Span, parse_integer};
+use crate::expr::{
+    Expression, INLINE_VALUES, Operator, Slot, SlotValues, Slots, Span, parse_integer,
+};
 use crate::validate::{validate_key, validate_value};
 
 /// Bounds on what a parse accepts, so that hostile input costs bounded time and memory.
@@ -84,7 +86,7 @@ pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseErr
     let mut parser = Parser {
         lexer: Lexer::new(input),
         limits,
-        slots: Vec::new(),
+        slots: Slots::Empty,
         values: Vec::new(),
     };
     parser
@@ -94,8 +96,9 @@ pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseErr
         mut slots, values, ..
     } = parser;
     let key = |slot: &Slot| slot.key.of(input);
-    if !slots.is_sorted_by(|a, b| key(a) <= key(b)) {
-        slots.sort_by(|a, b| key(a).cmp(key(b)));
+    let sorted = slots.as_mut_slice();
+    if !sorted.is_sorted_by(|a, b| key(a) <= key(b)) {
+        sorted.sort_by(|a, b| key(a).cmp(key(b)));
     }
     Ok(Expression {
         text: input.into(),
@@ -110,7 +113,7 @@ struct Failure {
     kind: ErrorKind,
 }
 
-fn unexpected(at: Lexeme<'_>, expected: Expected) -> Failure {
+fn unexpected(at: Lexeme, expected: Expected) -> Failure {
     Failure {
         span: at.range(),
         kind: ErrorKind::Unexpected(expected),
@@ -120,17 +123,97 @@ fn unexpected(at: Lexeme<'_>, expected: Expected) -> Failure {
 struct Parser<'a, 'l> {
     lexer: Lexer<'a>,
     limits: &'l Limits,
-    slots: Vec<Slot>,
+    slots: Slots,
     values: Vec<Span>,
 }
 
-/// How many values of the list being parsed are held, and where.
-enum ListState {
-    Empty,
-    /// A single value, not yet in `Parser::values`.
-    One(Span),
-    /// Two or more values, at the end of `Parser::values`.
-    InValues,
+/// The values of the `in`/`notin` list being parsed: held inline up to [`INLINE_VALUES`], then
+/// moved to the end of `Parser::values`.
+struct ListBuilder {
+    inline: [Span; INLINE_VALUES],
+    len: usize,
+    /// Where the list starts in `Parser::values` once it has spilled there.
+    spilled_at: Option<usize>,
+}
+
+impl ListBuilder {
+    fn new() -> ListBuilder {
+        ListBuilder {
+            inline: [Span::EMPTY; INLINE_VALUES],
+            len: 0,
+            spilled_at: None,
+        }
+    }
+
+    fn push(&mut self, span: Span, values: &mut Vec<Span>, input: &str) {
+        match self.spilled_at {
+            None if self.len < INLINE_VALUES => {
+                self.inline[self.len] = span;
+                self.len += 1;
+            }
+            None => {
+                if values.capacity() == 0 {
+                    // A list of n values holds at least n - 1 commas, so this is room for all lists.
+                    values.reserve(input.bytes().filter(|&b| matches!(b, b',' | b'(')).count());
+                }
+                self.spilled_at = Some(values.len());
+                values.extend_from_slice(&self.inline);
+                values.push(span);
+            }
+            Some(_) => values.push(span),
+        }
+    }
+
+    /// The values pushed so far, in the order written.
+    fn written<'v>(&'v self, values: &'v [Span]) -> &'v [Span] {
+        match self.spilled_at {
+            None => &self.inline[..self.len],
+            Some(at) => &values[at..],
+        }
+    }
+
+    /// Sorts and deduplicates the values, and stores them inline when few enough remain.
+    fn finish(mut self, values: &mut Vec<Span>, input: &str) -> SlotValues {
+        match self.spilled_at {
+            None => {
+                let len = sort_and_dedup(&mut self.inline[..self.len], input);
+                SlotValues::Inline {
+                    spans: self.inline,
+                    len: len as u8,
+                }
+            }
+            Some(at) => {
+                let len = sort_and_dedup(&mut values[at..], input);
+                if len <= INLINE_VALUES {
+                    self.inline[..len].copy_from_slice(&values[at..at + len]);
+                    values.truncate(at);
+                    SlotValues::Inline {
+                        spans: self.inline,
+                        len: len as u8,
+                    }
+                } else {
+                    values.truncate(at + len);
+                    SlotValues::Many {
+                        start: at as u32,
+                        end: (at + len) as u32,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sorts spans by their text and moves the distinct ones to the front; returns how many there are.
+fn sort_and_dedup(spans: &mut [Span], input: &str) -> usize {
+    spans.sort_unstable_by(|a, b| a.of(input).cmp(b.of(input)));
+    let mut kept = 0;
+    for i in 0..spans.len() {
+        if kept == 0 || spans[i].of(input) != spans[kept - 1].of(input) {
+            spans[kept] = spans[i];
+            kept += 1;
+        }
+    }
+    kept
 }
 
 impl<'a> Parser<'a, '_> {
@@ -139,13 +222,9 @@ impl<'a> Parser<'a, '_> {
         let first = self.lexer.peek();
         match first.token {
             Token::End => return Ok(()),
-            Token::Ident(_) | Token::Bang => {}
+            Token::Ident | Token::Bang => {}
             _ => return Err(unexpected(first, Expected::FirstRequirement)),
         }
-        // Every requirement after the first needs a comma, so this is enough for the whole input.
-        let commas = self.lexer.input.bytes().filter(|&b| b == b',').count();
-        self.slots
-            .reserve((commas + 1).min(self.limits.max_requirements));
         loop {
             self.requirement()?;
             let after = self.lexer.next();
@@ -153,7 +232,7 @@ impl<'a> Parser<'a, '_> {
                 Token::End => return Ok(()),
                 Token::Comma => {
                     let next = self.lexer.peek();
-                    if !matches!(next.token, Token::Ident(_) | Token::Bang) {
+                    if !matches!(next.token, Token::Ident | Token::Bang) {
                         return Err(unexpected(next, Expected::RequirementAfterComma));
                     }
                 }
@@ -165,7 +244,7 @@ impl<'a> Parser<'a, '_> {
     /// `requirement := "!" KEY | KEY | KEY op VALUE | KEY ("in" | "notin") "(" list ")"`.
     fn requirement(&mut self) -> Result<(), Failure> {
         let mut token = self.lexer.next();
-        if self.slots.len() >= self.limits.max_requirements {
+        if self.slots.as_slice().len() >= self.limits.max_requirements {
             return Err(Failure {
                 span: token.range(),
                 kind: ErrorKind::TooManyRequirements {
@@ -177,9 +256,10 @@ impl<'a> Parser<'a, '_> {
         if negated {
             token = self.lexer.next();
         }
-        let Token::Ident(key) = token.token else {
+        if token.token != Token::Ident {
             return Err(unexpected(token, Expected::Key));
-        };
+        }
+        let key = token.text(self.lexer.input);
         // As in Kubernetes, the key is checked before anything that follows it.
         validate_key(key).map_err(|e| Failure {
             span: token.range(),
@@ -193,14 +273,14 @@ impl<'a> Parser<'a, '_> {
             (Operator::Exists, SlotValues::None)
         } else {
             let op = self.lexer.next();
-            let operator = match op.token {
-                Token::Ident("in") => Operator::In,
-                Token::Ident("notin") => Operator::NotIn,
-                Token::Equals => Operator::Equals,
-                Token::DoubleEquals => Operator::DoubleEquals,
-                Token::NotEquals => Operator::NotEquals,
-                Token::Greater => Operator::GreaterThan,
-                Token::Less => Operator::LessThan,
+            let operator = match (op.token, op.text(self.lexer.input)) {
+                (Token::Ident, "in") => Operator::In,
+                (Token::Ident, "notin") => Operator::NotIn,
+                (Token::Equals, _) => Operator::Equals,
+                (Token::DoubleEquals, _) => Operator::DoubleEquals,
+                (Token::NotEquals, _) => Operator::NotEquals,
+                (Token::Greater, _) => Operator::GreaterThan,
+                (Token::Less, _) => Operator::LessThan,
                 _ => return Err(unexpected(op, Expected::Operator)),
             };
             let values = match operator {
@@ -209,11 +289,17 @@ impl<'a> Parser<'a, '_> {
             };
             (operator, values)
         };
-        self.slots.push(Slot {
-            key,
-            operator,
-            values,
-        });
+        let (input, limit) = (self.lexer.input, self.limits.max_requirements);
+        // Every requirement after the first follows a comma, so this is room for all of them.
+        let room = || (input.bytes().filter(|&b| b == b',').count() + 1).min(limit);
+        self.slots.push(
+            Slot {
+                key,
+                operator,
+                values,
+            },
+            room,
+        );
         Ok(())
     }
 
@@ -227,7 +313,7 @@ impl<'a> Parser<'a, '_> {
             Span::new(operator_end, operator_end)
         } else {
             let token = self.lexer.next();
-            if !matches!(token.token, Token::Ident(_)) {
+            if !matches!(token.token, Token::Ident) {
                 return Err(unexpected(token, Expected::Value));
             }
             token.span()
@@ -248,7 +334,7 @@ impl<'a> Parser<'a, '_> {
             span: range,
             kind: ErrorKind::InvalidValue(e),
         })?;
-        Ok(SlotValues::One(span))
+        Ok(SlotValues::single(span))
     }
 
     /// `"(" list ")"` after `in` / `notin`. The list is identifiers and commas, never two identifiers in
@@ -258,8 +344,8 @@ impl<'a> Parser<'a, '_> {
         if open.token != Token::Open {
             return Err(unexpected(open, Expected::OpenParen));
         }
-        let first = self.values.len();
-        let mut state = ListState::Empty;
+        let input = self.lexer.input;
+        let mut list = ListBuilder::new();
         let mut count = 0;
         let mut has_empty = false;
         let start = self.lexer.peek();
@@ -268,10 +354,10 @@ impl<'a> Parser<'a, '_> {
                 self.lexer.next();
                 has_empty = true;
             }
-            Token::Ident(_) | Token::Comma => loop {
+            Token::Ident | Token::Comma => loop {
                 let token = self.lexer.next();
                 match token.token {
-                    Token::Ident(_) => {
+                    Token::Ident => {
                         count += 1;
                         if count > self.limits.max_values {
                             return Err(Failure {
@@ -281,7 +367,7 @@ impl<'a> Parser<'a, '_> {
                                 },
                             });
                         }
-                        self.push_value(&mut state, token.span());
+                        list.push(token.span(), &mut self.values, input);
                         let next = self.lexer.peek();
                         match next.token {
                             Token::Comma => {}
@@ -313,79 +399,23 @@ impl<'a> Parser<'a, '_> {
         }
 
         // Values are checked once the list is complete, in the order written, as Kubernetes does.
-        let text = self.lexer.input;
-        let written: &[Span] = match &state {
-            ListState::Empty => &[],
-            ListState::One(span) => std::slice::from_ref(span),
-            ListState::InValues => &self.values[first..],
-        };
-        for span in written {
-            validate_value(span.of(text)).map_err(|e| Failure {
+        for span in list.written(&self.values) {
+            validate_value(span.of(input)).map_err(|e| Failure {
                 span: span.start as usize..span.end as usize,
                 kind: ErrorKind::InvalidValue(e),
             })?;
         }
         if has_empty {
-            self.push_value(&mut state, Span::new(open.end, open.end));
+            list.push(Span::new(open.end, open.end), &mut self.values, input);
         }
-        Ok(match state {
-            ListState::Empty => SlotValues::One(Span::new(open.end, open.end)),
-            ListState::One(span) => SlotValues::One(span),
-            ListState::InValues => {
-                let list = &mut self.values[first..];
-                list.sort_unstable_by(|a, b| a.of(text).cmp(b.of(text)));
-                let mut kept = 1;
-                for i in 1..list.len() {
-                    if list[i].of(text) != list[kept - 1].of(text) {
-                        list[kept] = list[i];
-                        kept += 1;
-                    }
-                }
-                if kept == 1 {
-                    let only = self.values[first];
-                    self.values.truncate(first);
-                    SlotValues::One(only)
-                } else {
-                    self.values.truncate(first + kept);
-                    SlotValues::Many {
-                        start: first as u32,
-                        end: (first + kept) as u32,
-                    }
-                }
-            }
-        })
-    }
-
-    fn push_value(&mut self, state: &mut ListState, span: Span) {
-        *state = match *state {
-            ListState::Empty => ListState::One(span),
-            ListState::One(first) => {
-                if self.values.capacity() == 0 {
-                    // A list of n values holds at least n - 1 commas, so this bounds all the lists.
-                    let bound = self
-                        .lexer
-                        .input
-                        .bytes()
-                        .filter(|&b| matches!(b, b',' | b'('))
-                        .count();
-                    self.values.reserve(bound);
-                }
-                self.values.push(first);
-                self.values.push(span);
-                ListState::InValues
-            }
-            ListState::InValues => {
-                self.values.push(span);
-                ListState::InValues
-            }
-        };
+        Ok(list.finish(&mut self.values, input))
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Token<'a> {
+enum Token {
     /// A maximal run of bytes that are neither whitespace nor symbols; `in` and `notin` included.
-    Ident(&'a str),
+    Ident,
     Comma,
     Open,
     Close,
@@ -400,13 +430,17 @@ enum Token<'a> {
 
 /// A token and its byte range in the input.
 #[derive(Clone, Copy, Debug)]
-struct Lexeme<'a> {
-    token: Token<'a>,
+struct Lexeme {
+    token: Token,
     start: usize,
     end: usize,
 }
 
-impl Lexeme<'_> {
+impl Lexeme {
+    fn text(self, input: &str) -> &str {
+        &input[self.start..self.end]
+    }
+
     fn range(&self) -> Range<usize> {
         self.start..self.end
     }
@@ -417,22 +451,25 @@ impl Lexeme<'_> {
 }
 
 /// Splits the input into tokens, with one token of lookahead.
+///
+/// The lexer works on bytes: every byte that ends a token is ASCII, so token boundaries are always
+/// character boundaries of the input.
 struct Lexer<'a> {
     input: &'a str,
-    rest: &'a str,
-    peeked: Option<Lexeme<'a>>,
+    rest: &'a [u8],
+    peeked: Option<Lexeme>,
 }
 
 impl<'a> Lexer<'a> {
     fn new(input: &'a str) -> Lexer<'a> {
         Lexer {
             input,
-            rest: input,
+            rest: input.as_bytes(),
             peeked: None,
         }
     }
 
-    fn peek(&mut self) -> Lexeme<'a> {
+    fn peek(&mut self) -> Lexeme {
         match self.peeked {
             Some(lexeme) => lexeme,
             None => {
@@ -443,58 +480,65 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn next(&mut self) -> Lexeme<'a> {
+    fn next(&mut self) -> Lexeme {
         match self.peeked.take() {
             Some(lexeme) => lexeme,
             None => self.lex(),
         }
     }
 
-    fn lex(&mut self) -> Lexeme<'a> {
+    fn lex(&mut self) -> Lexeme {
         let at_token = whitespace(self.rest);
-        let start = self.input.len() - at_token.len();
         let (rest, token) = match token(at_token) {
             Ok(lexed) => lexed,
             // `token` accepts every input: a symbol, the start of an identifier, or the end.
-            Err(_) => ("", Token::Ident(at_token)),
+            Err(_) => (&at_token[at_token.len()..], Token::Ident),
         };
         self.rest = rest;
-        Lexeme {
-            token,
-            start,
-            end: self.input.len() - rest.len(),
-        }
+        let (start, end) = (self.offset(at_token), self.offset(rest));
+        Lexeme { token, start, end }
+    }
+
+    fn offset(&self, rest: &[u8]) -> usize {
+        self.input.len() - rest.len()
     }
 }
 
 /// Whitespace between tokens: space, tab, CR and LF, exactly as Kubernetes' `isWhitespace`.
-fn whitespace(input: &str) -> &str {
-    let skipped: IResult<&str, &str> = multispace0(input);
+fn whitespace(input: &[u8]) -> &[u8] {
+    let skipped: IResult<&[u8], &[u8]> = multispace0(input);
     skipped.map_or(input, |(rest, _)| rest)
 }
 
 /// Bytes that end an identifier: whitespace and the symbols `= ! ( ) , > <`.
-fn is_delimiter(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\t' | '\r' | '\n' | '=' | '!' | '(' | ')' | ',' | '>' | '<'
-    )
-}
+const DELIMITERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let delimiters = b" \t\r\n=!(),><";
+    let mut i = 0;
+    while i < delimiters.len() {
+        table[delimiters[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// One token at the start of `input`. Two-byte operators are tried first, so symbol runs split as
 /// Kubernetes' greedy scanner splits them (`===` is `==` then `=`; `>=` is `>` then `=`).
-fn token(input: &str) -> IResult<&str, Token<'_>> {
+fn token(input: &[u8]) -> IResult<&[u8], Token> {
     alt((
-        map(take_till1(is_delimiter), Token::Ident),
-        value(Token::Comma, char(',')),
+        value(Token::Ident, take_till1(|b| DELIMITERS[usize::from(b)])),
         value(Token::DoubleEquals, tag("==")),
         value(Token::NotEquals, tag("!=")),
-        value(Token::Equals, char('=')),
-        value(Token::Bang, char('!')),
-        value(Token::Open, char('(')),
-        value(Token::Close, char(')')),
-        value(Token::Greater, char('>')),
-        value(Token::Less, char('<')),
+        map_opt(take(1usize), |symbol: &[u8]| match symbol {
+            b"," => Some(Token::Comma),
+            b"=" => Some(Token::Equals),
+            b"!" => Some(Token::Bang),
+            b"(" => Some(Token::Open),
+            b")" => Some(Token::Close),
+            b">" => Some(Token::Greater),
+            b"<" => Some(Token::Less),
+            _ => None,
+        }),
         value(Token::End, eof),
     ))
     .parse(input)

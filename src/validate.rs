@@ -255,23 +255,51 @@ fn validate_prefix(prefix: &str) -> Result<(), LabelError> {
     Ok(())
 }
 
-/// Which bytes a word may hold: `edge` at both ends, `edge` or `inner` in between.
+/// Which bytes a word may hold: `edge` bytes anywhere, `inner` bytes anywhere but at either end.
 #[derive(Clone, Copy)]
 struct CharClass {
-    edge: fn(u8) -> bool,
-    inner: fn(u8) -> bool,
+    edge: u8,
+    inner: u8,
 }
+
+/// Bit flags of each byte value, looked up once per byte.
+const ALPHANUMERIC: u8 = 1;
+const NAME_PUNCTUATION: u8 = 2;
+const LOWER_ALPHANUMERIC: u8 = 4;
+const DASH: u8 = 8;
+
+const BYTE_CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] |= ALPHANUMERIC;
+        }
+        if byte.is_ascii_lowercase() || byte.is_ascii_digit() {
+            table[b] |= LOWER_ALPHANUMERIC;
+        }
+        if matches!(byte, b'-' | b'_' | b'.') {
+            table[b] |= NAME_PUNCTUATION;
+        }
+        if byte == b'-' {
+            table[b] |= DASH;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Key names and values: `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`.
 const NAME_CLASS: CharClass = CharClass {
-    edge: |b| b.is_ascii_alphanumeric(),
-    inner: |b| matches!(b, b'-' | b'_' | b'.'),
+    edge: ALPHANUMERIC,
+    inner: NAME_PUNCTUATION,
 };
 
 /// One dot-separated part of a DNS-1123 subdomain: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`.
 const DNS_CLASS: CharClass = CharClass {
-    edge: |b| b.is_ascii_lowercase() || b.is_ascii_digit(),
-    inner: |b| b == b'-',
+    edge: LOWER_ALPHANUMERIC,
+    inner: DASH,
 };
 
 /// Where a non-empty word breaks its character class.
@@ -284,19 +312,24 @@ enum BadByte {
 
 fn check_word(word: &str, class: CharClass) -> Result<(), BadByte> {
     let bytes = word.as_bytes();
-    let last = bytes.len().saturating_sub(1);
-    for (at, &b) in bytes.iter().enumerate() {
-        if (class.edge)(b) {
-            continue;
-        }
-        if !(class.inner)(b) {
-            return Err(BadByte::Inner(at));
-        }
-        if at == 0 || at == last {
-            return Err(BadByte::Edge(at));
+    let allowed = class.edge | class.inner;
+    match bytes
+        .iter()
+        .position(|&b| BYTE_CLASSES[usize::from(b)] & allowed == 0)
+    {
+        Some(at) => Err(BadByte::Inner(at)),
+        None => {
+            let is_edge =
+                |b: Option<&u8>| b.is_none_or(|&b| BYTE_CLASSES[usize::from(b)] & class.edge != 0);
+            if !is_edge(bytes.first()) {
+                Err(BadByte::Edge(0))
+            } else if !is_edge(bytes.last()) {
+                Err(BadByte::Edge(bytes.len() - 1))
+            } else {
+                Ok(())
+            }
         }
     }
-    Ok(())
 }
 
 fn error(rule: LabelRule, offset: usize) -> LabelError {

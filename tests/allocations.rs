@@ -1,0 +1,115 @@
+//! Counts heap allocations: a parse costs at most one allocation per requirement, and matching and
+//! printing into a buffer with room cost none. Counts are exact, unlike timings, so they can be asserted.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use labelsel::Expression;
+
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
+
+// SAFETY: every call is forwarded to the system allocator unchanged; counting touches only a
+// thread-local `Cell` that needs no allocation.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, passed on as is.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as above.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Allocations (and reallocations) made on this thread while `f` runs.
+fn allocations<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let out = f();
+    (ALLOCATIONS.with(Cell::get) - before, out)
+}
+
+/// The selectors of the Kubernetes reference figures, with their requirement counts.
+const REFERENCE_SELECTORS: [(&str, usize); 5] = [
+    ("app=nginx", 1),
+    ("app=nginx,tier=frontend,env=prod", 3),
+    (
+        "environment in (production,qa),tier notin (frontend,backend),partition,!canary",
+        4,
+    ),
+    (
+        "app.kubernetes.io/name=nginx,app.kubernetes.io/instance in (a,b,c)",
+        2,
+    ),
+    ("x>1,y<100", 2),
+];
+
+#[test]
+fn parsing_allocates_at_most_once_per_requirement() {
+    for (input, requirements) in REFERENCE_SELECTORS {
+        let (count, expr) = allocations(|| Expression::parse(input).unwrap());
+        assert_eq!(expr.len(), requirements, "{input}");
+        assert!(
+            count <= requirements,
+            "{input}: {count} allocations for {requirements} requirements"
+        );
+    }
+}
+
+#[test]
+fn long_selectors_allocate_a_fixed_number_of_times() {
+    let input: String = (0..500)
+        .map(|i| format!("k{i} in (a,b,c,d,e{i})"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let (count, expr) = allocations(|| Expression::parse(&input).unwrap());
+    assert_eq!(expr.len(), 500);
+    // The text, the requirements, the values and the stable sort's scratch space: no growth.
+    assert!(count <= 4, "{count} allocations");
+}
+
+#[test]
+fn matching_and_printing_do_not_allocate() {
+    let labels: HashMap<String, String> = [
+        ("environment", "production"),
+        ("tier", "database"),
+        ("partition", "p1"),
+        ("app.kubernetes.io/name", "nginx"),
+        ("app.kubernetes.io/instance", "b"),
+        ("x", "2"),
+        ("y", "99"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let mut buffer = String::with_capacity(256);
+    for (input, _) in REFERENCE_SELECTORS {
+        let expr = Expression::parse(input).unwrap();
+        let (count, _) = allocations(|| expr.matches(&labels));
+        assert_eq!(count, 0, "matching {input}");
+        buffer.clear();
+        let (count, _) = allocations(|| write!(buffer, "{expr}"));
+        assert_eq!(count, 0, "printing {input}");
+        assert_eq!(buffer, Expression::parse(&buffer).unwrap().to_string());
+    }
+}
