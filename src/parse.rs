@@ -28,6 +28,10 @@ use crate::validate::{validate_key, validate_value};
 /// list (empty slots such as `(a,,b)` add the single value `""` and are not counted). Input beyond a
 /// limit is rejected with an error that names the limit; it is never truncated.
 ///
+/// The canonical text can be longer than the input by one byte per `in`/`notin` requirement written
+/// without a space before `(`, so an input close to the length limit may print a canonical text that
+/// only parses again under a limit that admits its length.
+///
 /// ```
 /// use labelsel::{Expression, Limits};
 ///
@@ -77,9 +81,14 @@ impl Limits {
 pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
     if input.len() > limits.max_input_bytes {
         let limit = limits.max_input_bytes;
+        // The span starts with the character that crosses the limit.
+        let start = (0..=limit)
+            .rev()
+            .find(|&at| input.is_char_boundary(at))
+            .unwrap_or(0);
         return Err(ParseError::new(
             input,
-            limit..input.len(),
+            start..input.len(),
             ErrorKind::InputTooLong { limit },
         ));
     }
