@@ -60,3 +60,151 @@ impl Labels for BTreeMap<&str, &str> {
         BTreeMap::get(self, key).copied()
     }
 }
+
+/// A node's labels prepared once for fast repeated matching: one contiguous allocation holding the
+/// entries sorted by key and their text.
+///
+/// Build it from any `(key, value)` pairs; when a key repeats, the last value wins, as when collecting
+/// into a map. Lookups are a binary search over the sorted keys, with no hashing. Building one panics
+/// only if its text exceeds 4 GiB.
+///
+/// ```
+/// use labelsel::{Expression, LabelSet, Labels};
+///
+/// let node: LabelSet = [("zone", "us-east-1a"), ("gpu", "nvidia-l4"), ("zone", "us-east-1b")]
+///     .into_iter()
+///     .collect();
+/// assert_eq!(node.len(), 2);
+/// assert_eq!(node.get("zone"), Some("us-east-1b"));
+/// assert!(Expression::parse("gpu, zone in (us-east-1b)")?.matches(&node));
+/// # Ok::<(), labelsel::ParseError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct LabelSet {
+    /// `count: u32`, then `count` entries of (key start, value start, value end) as `u32`s, then the
+    /// text of every key and value. All numbers are little-endian; offsets index `data`.
+    data: Box<[u8]>,
+}
+
+/// Bytes of one entry: key start, value start (the key's end), value end.
+const ENTRY_BYTES: usize = 12;
+const HEADER_BYTES: usize = 4;
+
+impl LabelSet {
+    /// The number of labels.
+    pub fn len(&self) -> usize {
+        self.word(0) as usize
+    }
+
+    /// Whether there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let key = key.as_bytes();
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let (start, value_start, value_end) = self.entry(middle);
+            match self.data[start..value_start].cmp(key) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(self.text(value_start, value_end)),
+            }
+        }
+        None
+    }
+
+    /// The labels as `(key, value)` pairs, sorted by key.
+    ///
+    /// ```
+    /// let node: labelsel::LabelSet = [("b", "2"), ("a", "1")].into_iter().collect();
+    /// assert_eq!(node.iter().collect::<Vec<_>>(), [("a", "1"), ("b", "2")]);
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        (0..self.len()).map(move |i| {
+            let (start, value_start, value_end) = self.entry(i);
+            (
+                self.text(start, value_start),
+                self.text(value_start, value_end),
+            )
+        })
+    }
+
+    fn word(&self, at: usize) -> u32 {
+        self.data
+            .get(at..)
+            .and_then(|rest| rest.first_chunk::<4>())
+            .map_or(0, |bytes| u32::from_le_bytes(*bytes))
+    }
+
+    fn entry(&self, index: usize) -> (usize, usize, usize) {
+        let at = HEADER_BYTES + index * ENTRY_BYTES;
+        (
+            self.word(at) as usize,
+            self.word(at + 4) as usize,
+            self.word(at + 8) as usize,
+        )
+    }
+
+    fn text(&self, start: usize, end: usize) -> &str {
+        let bytes = &self.data[start..end];
+        debug_assert!(std::str::from_utf8(bytes).is_ok());
+        // SAFETY: every text range recorded in an entry was copied whole from a `&str` (see
+        // `from_iter`), so it holds valid UTF-8; `data` is never mutated after construction.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for LabelSet {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> LabelSet {
+        let mut pairs: Vec<(K, V)> = iter.into_iter().collect();
+        // Stable, so that among equal keys the last one written stays last and wins below.
+        pairs.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+        let mut kept: Vec<(&str, &str)> = Vec::with_capacity(pairs.len());
+        for (key, value) in &pairs {
+            let (key, value) = (key.as_ref(), value.as_ref());
+            match kept.last_mut() {
+                Some(last) if last.0 == key => last.1 = value,
+                _ => kept.push((key, value)),
+            }
+        }
+        let text_len: usize = kept.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let size = HEADER_BYTES + kept.len() * ENTRY_BYTES + text_len;
+        let offset = |n: usize| -> [u8; 4] {
+            u32::try_from(n)
+                .expect("a label set larger than 4 GiB")
+                .to_le_bytes()
+        };
+        let mut data = Vec::with_capacity(size);
+        data.extend_from_slice(&offset(kept.len()));
+        let mut text_at = HEADER_BYTES + kept.len() * ENTRY_BYTES;
+        for (key, value) in &kept {
+            data.extend_from_slice(&offset(text_at));
+            data.extend_from_slice(&offset(text_at + key.len()));
+            data.extend_from_slice(&offset(text_at + key.len() + value.len()));
+            text_at += key.len() + value.len();
+        }
+        for (key, value) in &kept {
+            data.extend_from_slice(key.as_bytes());
+            data.extend_from_slice(value.as_bytes());
+        }
+        LabelSet {
+            data: data.into_boxed_slice(),
+        }
+    }
+}
+
+impl Labels for LabelSet {
+    fn get(&self, key: &str) -> Option<&str> {
+        LabelSet::get(self, key)
+    }
+}
+
+impl std::fmt::Debug for LabelSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}

@@ -32,13 +32,19 @@
 
 mod error;
 mod expr;
+mod kube;
 mod labels;
+mod matcher;
 mod parse;
 mod render;
+mod selector;
 mod validate;
 
 pub use error::ParseError;
 pub use expr::{Expression, Operator, Requirement};
-pub use labels::Labels;
+pub use kube::{ConversionError, LabelSelector, LabelSelectorRequirement};
+pub use labels::{LabelSet, Labels};
+pub use matcher::Matcher;
 pub use parse::Limits;
+pub use selector::{Place, Selector, SelectorError};
 pub use validate::{Found, LabelError, LabelRule, validate_key, validate_value};

@@ -1,0 +1,201 @@
+//! [`Matcher`]: a compiled selector, evaluated against node labels without allocating.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::expr::{Expression, Operator};
+use crate::labels::Labels;
+
+/// Value sets up to this size are searched linearly; larger ones by binary search.
+const SMALL_SET: usize = 8;
+
+/// A compiled [`Selector`](crate::Selector): immutable, `Send + Sync`, and cheap to share behind an `Arc`.
+///
+/// Every key and value was validated when it was compiled; matching only looks labels up and compares.
+/// Requirements are kept as specialised tests and evaluated in the order most likely to reject first:
+/// the id constraint, then tests that need a key present (exact values first, then sets, existence and
+/// comparisons), then tests that pass on an absent key. The verdict is the same in any order.
+///
+/// ```
+/// use labelsel::{LabelSet, Selector};
+///
+/// let matcher = Selector::new()
+///     .label("env", "prod")
+///     .expression("gpu-count > 3, !debug")
+///     .compile()?;
+/// let node: LabelSet = [("env", "prod"), ("gpu-count", "8")].into_iter().collect();
+/// assert!(matcher.matches("node-1", &node));
+/// # Ok::<(), labelsel::SelectorError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    /// The ids a node must have one of; `None` places no constraint.
+    ids: Option<HashSet<Box<str>>>,
+    /// Every requirement, in evaluation order.
+    tests: Box<[Test]>,
+}
+
+/// One requirement on one key.
+#[derive(Debug, Clone)]
+struct Test {
+    key: Box<str>,
+    check: Check,
+}
+
+#[derive(Debug, Clone)]
+enum Check {
+    /// The key is present and its value is in the set (`=`, `==`, `in`).
+    In(ValueSet),
+    /// The key is present.
+    Exists,
+    /// The key is present with a base-10 integer value above the threshold.
+    Greater(i64),
+    /// The key is present with a base-10 integer value below the threshold.
+    Less(i64),
+    /// The key is absent, or its value is not in the set (`!=`, `notin`).
+    NotIn(ValueSet),
+    /// The key is absent.
+    Absent,
+}
+
+impl Check {
+    /// Evaluation rank: lower runs first. Tests that fail on an absent key reject most nodes, and exact
+    /// comparisons are cheapest; tests that pass on an absent key run last.
+    fn rank(&self) -> u8 {
+        match self {
+            Check::In(ValueSet::One(_)) => 0,
+            Check::In(_) => 1,
+            Check::Exists => 2,
+            Check::Greater(_) | Check::Less(_) => 3,
+            Check::NotIn(_) => 4,
+            Check::Absent => 5,
+        }
+    }
+
+    #[inline(always)]
+    fn holds(&self, value: Option<&str>) -> bool {
+        match self {
+            Check::In(set) => value.is_some_and(|v| set.contains(v)),
+            Check::Exists => value.is_some(),
+            Check::Greater(threshold) => value
+                .and_then(crate::expr::parse_integer)
+                .is_some_and(|v| v > *threshold),
+            Check::Less(threshold) => value
+                .and_then(crate::expr::parse_integer)
+                .is_some_and(|v| v < *threshold),
+            Check::NotIn(set) => !value.is_some_and(|v| set.contains(v)),
+            Check::Absent => value.is_none(),
+        }
+    }
+}
+
+/// The values of an `=`/`in`/`!=`/`notin` test, stored by size.
+#[derive(Debug, Clone)]
+enum ValueSet {
+    One(Box<str>),
+    /// At most [`SMALL_SET`] values, searched linearly.
+    Small(Box<[Box<str>]>),
+    /// More values, sorted, searched by binary search.
+    Large(Box<[Box<str>]>),
+}
+
+impl ValueSet {
+    fn new<'a>(values: impl ExactSizeIterator<Item = &'a str>) -> ValueSet {
+        let mut values: Vec<Box<str>> = values.map(Box::from).collect();
+        match values.len() {
+            1 => ValueSet::One(values.swap_remove(0)),
+            n if n <= SMALL_SET => ValueSet::Small(values.into_boxed_slice()),
+            _ => {
+                values.sort_unstable();
+                ValueSet::Large(values.into_boxed_slice())
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn contains(&self, value: &str) -> bool {
+        match self {
+            ValueSet::One(one) => **one == *value,
+            ValueSet::Small(values) => values.iter().any(|v| **v == *value),
+            ValueSet::Large(values) => values.binary_search_by(|v| (**v).cmp(value)).is_ok(),
+        }
+    }
+}
+
+impl Matcher {
+    /// Compiles validated parts; `Selector::compile` validates them first.
+    pub(crate) fn new(
+        match_labels: &BTreeMap<String, String>,
+        expressions: &[Expression],
+        match_ids: &[String],
+    ) -> Matcher {
+        let labels = match_labels.iter().map(|(key, value)| Test {
+            key: key.as_str().into(),
+            check: Check::In(ValueSet::One(value.as_str().into())),
+        });
+        let requirements = expressions
+            .iter()
+            .flat_map(Expression::requirements)
+            .map(|req| {
+                let check = match req.operator() {
+                    Operator::In | Operator::Equals | Operator::DoubleEquals => {
+                        Check::In(ValueSet::new(req.values()))
+                    }
+                    Operator::NotIn | Operator::NotEquals => {
+                        Check::NotIn(ValueSet::new(req.values()))
+                    }
+                    Operator::Exists => Check::Exists,
+                    Operator::DoesNotExist => Check::Absent,
+                    Operator::GreaterThan => Check::Greater(req.threshold().unwrap_or(i64::MAX)),
+                    Operator::LessThan => Check::Less(req.threshold().unwrap_or(i64::MIN)),
+                };
+                Test {
+                    key: req.key().into(),
+                    check,
+                }
+            });
+        let mut tests: Vec<Test> = labels.chain(requirements).collect();
+        tests.sort_by_key(|test| test.check.rank());
+        let ids = (!match_ids.is_empty())
+            .then(|| match_ids.iter().map(|id| id.as_str().into()).collect());
+        Matcher {
+            ids,
+            tests: tests.into_boxed_slice(),
+        }
+    }
+
+    /// Whether the node with this id and these labels satisfies every part of the selector.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    ///
+    /// let matcher = labelsel::Selector::new().id("node-7").expression("zone!=a").compile()?;
+    /// let labels: HashMap<String, String> = HashMap::new();
+    /// assert!(matcher.matches("node-7", &labels)); // `zone!=a` holds when `zone` is absent
+    /// assert!(!matcher.matches("node-8", &labels));
+    /// # Ok::<(), labelsel::SelectorError>(())
+    /// ```
+    #[inline]
+    pub fn matches<L: Labels + ?Sized>(&self, id: &str, labels: &L) -> bool {
+        if let Some(ids) = &self.ids
+            && !ids.contains(id)
+        {
+            return false;
+        }
+        for test in self.tests.iter() {
+            if !test.check.holds(labels.get(&test.key)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether the matcher places no constraint at all, so that it matches every node.
+    ///
+    /// ```
+    /// assert!(labelsel::Selector::new().expression("").compile()?.is_empty());
+    /// # Ok::<(), labelsel::SelectorError>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_none() && self.tests.is_empty()
+    }
+}

@@ -1,0 +1,225 @@
+//! [`Selector`]: the job-spec selector (`match_labels`, `match_expressions`, `match_ids`), its JSON form,
+//! and compilation into a [`Matcher`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::{ErrorKind, ParseError};
+use crate::expr::Expression;
+use crate::matcher::Matcher;
+use crate::validate::{validate_key, validate_value};
+
+/// Where a node may run: every part must hold (AND).
+///
+/// - `match_labels`: each key must be present with exactly that value;
+/// - `match_expressions`: each string is a Kubernetes selector string (see [`Expression`]) that must match;
+/// - `match_ids`: the node's id must be one of these; an empty list places no constraint.
+///
+/// A selector with all three empty matches every node. In JSON every field is optional, `null` reads as
+/// empty, the camelCase names `matchLabels`, `matchExpressions` and `matchIds` (or `matchIDs`) are accepted,
+/// and an unknown field is an error that names it, so that a misspelt field cannot select the whole fleet.
+///
+/// ```
+/// use labelsel::Selector;
+///
+/// let selector: Selector = serde_json::from_str(
+///     r#"{"matchLabels": {"env": "prod"}, "match_expressions": ["gpu", "!debug"], "match_ids": null}"#,
+/// )?;
+/// assert_eq!(selector, Selector::new().label("env", "prod").expression("gpu").expression("!debug"));
+///
+/// let err = serde_json::from_str::<Selector>(r#"{"match_label": {"env": "prod"}}"#).unwrap_err();
+/// assert!(err.to_string().starts_with("unknown field `match_label`"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selector {
+    /// Labels every node must carry, with exactly these values.
+    #[serde(
+        default,
+        alias = "matchLabels",
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub match_labels: BTreeMap<String, String>,
+    /// Kubernetes selector strings every node must match.
+    #[serde(
+        default,
+        alias = "matchExpressions",
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub match_expressions: Vec<String>,
+    /// Node ids a node must be one of; empty places no constraint.
+    #[serde(
+        default,
+        alias = "matchIds",
+        alias = "matchIDs",
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub match_ids: Vec<String>,
+}
+
+/// Reads `null` as the empty value, as Go clients send nil maps and slices.
+pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+impl Selector {
+    /// The empty selector, which matches every node.
+    pub fn new() -> Selector {
+        Selector::default()
+    }
+
+    /// Adds a `match_labels` entry (replacing an earlier value for the same key).
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Selector {
+        self.match_labels.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds a `match_expressions` string.
+    pub fn expression(mut self, expression: impl Into<String>) -> Selector {
+        self.match_expressions.push(expression.into());
+        self
+    }
+
+    /// Adds a `match_ids` entry.
+    pub fn id(mut self, id: impl Into<String>) -> Selector {
+        self.match_ids.push(id.into());
+        self
+    }
+
+    /// Whether all three parts are empty, so that the selector matches every node.
+    ///
+    /// ```
+    /// assert!(labelsel::Selector::new().is_empty());
+    /// assert!(!labelsel::Selector::new().id("node-1").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty()
+            && self.match_expressions.is_empty()
+            && self.match_ids.is_empty()
+    }
+
+    /// Validates every part and compiles the selector into a [`Matcher`].
+    ///
+    /// `match_labels` keys and values follow the same rules as in expressions. The first problem found is
+    /// returned, naming its place (`match_labels["k"]`, `match_expressions[2]`) and carrying the
+    /// [`ParseError`] with its span.
+    ///
+    /// ```
+    /// use labelsel::{Place, Selector};
+    ///
+    /// let selector = Selector::new().expression("gpu").expression("tier in (a,");
+    /// let err = selector.compile().unwrap_err();
+    /// assert_eq!(err.place(), &Place::MatchExpression(1));
+    /// assert_eq!(err.parse_error().span(), 11..11);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "match_expressions[1]: expected a value or `,`, found end of input at byte 11"
+    /// );
+    /// ```
+    pub fn compile(&self) -> Result<Matcher, SelectorError> {
+        for (key, value) in &self.match_labels {
+            validate_key(key).map_err(|e| SelectorError {
+                place: Place::MatchLabelKey(key.clone()),
+                error: ParseError::new(key, 0..key.len(), ErrorKind::InvalidKey(e)),
+            })?;
+            validate_value(value).map_err(|e| SelectorError {
+                place: Place::MatchLabelValue(key.clone()),
+                error: ParseError::new(value, 0..value.len(), ErrorKind::InvalidValue(e)),
+            })?;
+        }
+        let expressions = self
+            .match_expressions
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                Expression::parse(text).map_err(|error| SelectorError {
+                    place: Place::MatchExpression(index),
+                    error,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Matcher::new(
+            &self.match_labels,
+            &expressions,
+            &self.match_ids,
+        ))
+    }
+}
+
+/// The part of a [`Selector`] that failed to compile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Place {
+    /// The key of a `match_labels` entry.
+    MatchLabelKey(String),
+    /// The value of the `match_labels` entry with this key.
+    MatchLabelValue(String),
+    /// The `match_expressions` string at this index.
+    MatchExpression(usize),
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::MatchLabelKey(key) => write!(f, "match_labels key {key:?}"),
+            Place::MatchLabelValue(key) => write!(f, "match_labels[{key:?}]"),
+            Place::MatchExpression(index) => write!(f, "match_expressions[{index}]"),
+        }
+    }
+}
+
+/// A [`Selector`] that failed to compile: where, and the parse error there.
+///
+/// `{}` prints `place: message at byte N`; `{:#}` prints the place, then the offending text with a caret
+/// under the span.
+///
+/// ```
+/// let err = labelsel::Selector::new().label("env", "a b").compile().unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "match_labels[\"env\"]: invalid value `a b`: a value may hold only letters, digits, '-', '_' and '.', not ' ' at byte 0"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectorError {
+    place: Place,
+    error: ParseError,
+}
+
+impl SelectorError {
+    /// The part of the selector that failed.
+    pub fn place(&self) -> &Place {
+        &self.place
+    }
+
+    /// The error in that part; its span indexes the expression string, or the label key or value.
+    pub fn parse_error(&self) -> &ParseError {
+        &self.error
+    }
+}
+
+impl fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            write!(f, "in {}:\n{:#}", self.place, self.error)
+        } else {
+            write!(f, "{}: {}", self.place, self.error)
+        }
+    }
+}
+
+impl std::error::Error for SelectorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}

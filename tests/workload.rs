@@ -1,0 +1,90 @@
+//! The benchmark workload: every selector's match count equals the count recorded from the Kubernetes
+//! implementation on 100,000 nodes, and on a smaller fleet labelsel agrees node by node with kube-core
+//! and with `Expression::matches` applied part by part, over `BTreeMap`, `HashMap` and `LabelSet` labels.
+
+#[path = "support/workload.rs"]
+mod workload;
+
+use std::collections::HashMap;
+
+use labelsel::{Expression, LabelSet, Selector};
+use workload::{KubeSelector, REFERENCE_COUNTS, Workload};
+
+/// The selector applied part by part, without the compiled matcher.
+fn matches_part_by_part(selector: &Selector, id: &str, labels: &impl labelsel::Labels) -> bool {
+    selector
+        .match_labels
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v.as_str()))
+        && selector
+            .match_expressions
+            .iter()
+            .all(|text| Expression::parse(text).unwrap().matches(labels))
+        && (selector.match_ids.is_empty() || selector.match_ids.iter().any(|i| i == id))
+}
+
+#[test]
+fn reference_counts_on_100k_nodes() {
+    let workload = Workload::generate(100_000, 7);
+    let prepared: Vec<LabelSet> = workload
+        .nodes
+        .iter()
+        .map(|node| node.labels.iter().collect())
+        .collect();
+    let mut counts = Vec::new();
+    for named in &workload.selectors {
+        let matcher = named.selector.compile().unwrap();
+        let count = workload
+            .nodes
+            .iter()
+            .zip(&prepared)
+            .filter(|(node, labels)| matcher.matches(&node.id, *labels))
+            .count();
+        counts.push((named.name.as_str(), count));
+    }
+    assert_eq!(counts, REFERENCE_COUNTS);
+}
+
+#[test]
+fn engines_agree_node_by_node_on_a_small_fleet() {
+    let workload = Workload::generate(3_000, 7);
+    let mut compared_with_kube = 0;
+    for named in &workload.selectors {
+        let matcher = named.selector.compile().unwrap();
+        let kube = KubeSelector::new(&named.selector);
+        compared_with_kube += usize::from(kube.is_some());
+        let mut count = 0;
+        for node in &workload.nodes {
+            let hashed: HashMap<&str, &str> = node
+                .labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let prepared: LabelSet = node.labels.iter().collect();
+            let want = matches_part_by_part(&named.selector, &node.id, &node.labels);
+            let got = [
+                matcher.matches(&node.id, &node.labels),
+                matcher.matches(&node.id, &hashed),
+                matcher.matches(&node.id, &prepared),
+            ];
+            assert_eq!(got, [want; 3], "{} on {}", named.name, node.id);
+            if let Some(kube) = &kube {
+                assert_eq!(
+                    kube.matches(&node.id, &node.labels),
+                    want,
+                    "kube-core: {}",
+                    named.name
+                );
+            }
+            count += usize::from(want);
+        }
+        // The first 3,000 nodes are the start of the 100,000-node fleet: a sanity bound.
+        let reference = REFERENCE_COUNTS
+            .iter()
+            .find(|(n, _)| *n == named.name)
+            .unwrap()
+            .1;
+        assert!(count <= reference, "{}: {count} > {reference}", named.name);
+    }
+    assert_eq!(compared_with_kube, 12);
+}
