@@ -32,6 +32,7 @@
 
 mod error;
 mod expr;
+mod fleet;
 mod kube;
 mod labels;
 mod matcher;
@@ -42,6 +43,7 @@ mod validate;
 
 pub use error::ParseError;
 pub use expr::{Expression, Operator, Requirement};
+pub use fleet::{Fleet, NodeLabels, Selection};
 pub use kube::{ConversionError, LabelSelector, LabelSelectorRequirement};
 pub use labels::{LabelSet, Labels};
 pub use matcher::Matcher;

@@ -36,13 +36,13 @@ pub struct Matcher {
 
 /// One requirement on one key.
 #[derive(Debug, Clone)]
-struct Test {
-    key: Box<str>,
-    check: Check,
+pub(crate) struct Test {
+    pub(crate) key: Box<str>,
+    pub(crate) check: Check,
 }
 
 #[derive(Debug, Clone)]
-enum Check {
+pub(crate) enum Check {
     /// The key is present and its value is in the set (`=`, `==`, `in`).
     In(ValueSet),
     /// The key is present.
@@ -72,7 +72,7 @@ impl Check {
     }
 
     #[inline(always)]
-    fn holds(&self, value: Option<&str>) -> bool {
+    pub(crate) fn holds(&self, value: Option<&str>) -> bool {
         match self {
             Check::In(set) => value.is_some_and(|v| set.contains(v)),
             Check::Exists => value.is_some(),
@@ -90,7 +90,7 @@ impl Check {
 
 /// The values of an `=`/`in`/`!=`/`notin` test, stored by size.
 #[derive(Debug, Clone)]
-enum ValueSet {
+pub(crate) enum ValueSet {
     One(Box<str>),
     /// At most [`SMALL_SET`] values, searched linearly.
     Small(Box<[Box<str>]>),
@@ -108,6 +108,14 @@ impl ValueSet {
                 values.sort_unstable();
                 ValueSet::Large(values.into_boxed_slice())
             }
+        }
+    }
+
+    /// Every value, in no particular order.
+    pub(crate) fn values(&self) -> &[Box<str>] {
+        match self {
+            ValueSet::One(one) => std::slice::from_ref(one),
+            ValueSet::Small(values) | ValueSet::Large(values) => values,
         }
     }
 
@@ -187,6 +195,16 @@ impl Matcher {
             }
         }
         true
+    }
+
+    /// The ids a node must have one of, if any.
+    pub(crate) fn id_constraint(&self) -> Option<&HashSet<Box<str>>> {
+        self.ids.as_ref()
+    }
+
+    /// The requirements, in evaluation order.
+    pub(crate) fn tests(&self) -> &[Test] {
+        &self.tests
     }
 
     /// Whether the matcher places no constraint at all, so that it matches every node.

@@ -1,12 +1,12 @@
-//! Counts heap allocations: a parse costs at most one allocation per requirement, and matching and
-//! printing into a buffer with room cost none. Counts are exact, unlike timings, so they can be asserted.
+//! Counts heap allocations: a parse costs at most one allocation per requirement, and matching (by an
+//! expression or a compiled matcher) and printing into a buffer with room cost none. Counts are exact, unlike timings, so they can be asserted.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 
-use labelsel::Expression;
+use labelsel::{Expression, LabelSet, Selector};
 
 struct CountingAllocator;
 
@@ -111,5 +111,41 @@ fn matching_and_printing_do_not_allocate() {
         let (count, _) = allocations(|| write!(buffer, "{expr}"));
         assert_eq!(count, 0, "printing {input}");
         assert_eq!(buffer, Expression::parse(&buffer).unwrap().to_string());
+    }
+}
+
+#[test]
+fn compiled_matchers_do_not_allocate() {
+    let matcher = Selector::new()
+        .label("env", "prod")
+        .expression("tier in (a,b,c,d,e,f,g,h,i,j,premium), cpu>4, memory-gb<1024")
+        .expression("!debug, zone notin (x,y), rack!=r1, gpu")
+        .id("node-1")
+        .id("node-2")
+        .compile()
+        .unwrap();
+    let pairs = [
+        ("env", "prod"),
+        ("tier", "premium"),
+        ("cpu", "8"),
+        ("memory-gb", "64"),
+        ("zone", "z"),
+        ("rack", "r2"),
+        ("gpu", "nvidia-l4"),
+    ];
+    let prepared: LabelSet = pairs.into_iter().collect();
+    let hashed: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let btree: BTreeMap<&str, &str> = pairs.into_iter().collect();
+    for id in ["node-1", "node-3"] {
+        let want = id == "node-1";
+        let (count, got) = allocations(|| matcher.matches(id, &prepared));
+        assert_eq!((count, got), (0, want), "LabelSet, {id}");
+        let (count, got) = allocations(|| matcher.matches(id, &hashed));
+        assert_eq!((count, got), (0, want), "HashMap, {id}");
+        let (count, got) = allocations(|| matcher.matches(id, &btree));
+        assert_eq!((count, got), (0, want), "BTreeMap, {id}");
     }
 }

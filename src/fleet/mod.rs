@@ -1,0 +1,240 @@
+//! [`Fleet`]: many nodes, interned and indexed, so that a selector is answered with bitmap operations
+//! instead of a scan.
+
+mod index;
+mod node;
+mod select;
+mod vocab;
+
+use std::collections::HashMap;
+
+use roaring::RoaringBitmap;
+
+use self::index::Index;
+use self::node::Node;
+use self::vocab::Vocabulary;
+
+pub use self::node::NodeLabels;
+use self::select::InsertionOrder;
+pub use self::select::Selection;
+
+/// The nodes of a fleet with an inverted index over their labels.
+///
+/// Keys and values are interned as `u32` ids; each node keeps its labels as sorted id pairs; the index
+/// holds, per key, a bitmap of the nodes that have it, a bitmap per value, and the integer values in
+/// order for `>` and `<`. [`select`](Fleet::select) evaluates a [`Matcher`](crate::Matcher) with bitmap
+/// unions, intersections and differences, and returns the matching nodes in insertion order.
+///
+/// Updates keep the index exact: [`insert`](Fleet::insert) replaces a node with the same id (keeping
+/// its place in the order), [`remove`](Fleet::remove) drops it, and removed slots are reused. The
+/// vocabulary keeps every string it has seen. A `Fleet` is `Send + Sync`: share it behind an `RwLock`
+/// for concurrent readers.
+///
+/// ```
+/// use labelsel::{Fleet, Selector};
+///
+/// let mut fleet = Fleet::new();
+/// fleet.insert("node-a", [("zone", "us-east-1a"), ("gpu", "nvidia-l4")]);
+/// fleet.insert("node-b", [("zone", "us-east-1b")]);
+/// fleet.insert("node-c", [("zone", "us-east-1a"), ("debug", "")]);
+///
+/// let matcher = Selector::new().expression("zone=us-east-1a, !debug").compile()?;
+/// let selection = fleet.select(&matcher);
+/// assert_eq!(selection.len(), 1);
+/// assert_eq!(selection.iter().collect::<Vec<_>>(), ["node-a"]);
+/// # Ok::<(), labelsel::SelectorError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Fleet {
+    keys: Vocabulary,
+    values: Vocabulary,
+    /// Node storage by slot; `None` marks a free slot.
+    nodes: Vec<Option<Node>>,
+    /// Free slots, reused before the storage grows.
+    free: Vec<u32>,
+    /// Slot of each node id.
+    slots: HashMap<Box<str>, u32>,
+    /// Slots that hold a node.
+    live: RoaringBitmap,
+    index: Index,
+    /// Insertion counter; a node keeps the number of its first insertion.
+    next_seq: u64,
+    /// Whether slot order is insertion order (no slot was reused since the fleet was last empty).
+    in_slot_order: bool,
+}
+
+impl Fleet {
+    /// An empty fleet.
+    pub fn new() -> Fleet {
+        Fleet {
+            in_slot_order: true,
+            ..Fleet::default()
+        }
+    }
+
+    /// Adds a node, or replaces the labels of the node with this id (which keeps its place in the
+    /// order). When a key repeats, the last value wins. Returns whether a node was replaced.
+    ///
+    /// ```
+    /// let mut fleet = labelsel::Fleet::new();
+    /// assert!(!fleet.insert("node-1", [("zone", "a")]));
+    /// assert!(fleet.insert("node-1", [("zone", "b")]));
+    /// assert_eq!(fleet.len(), 1);
+    /// ```
+    pub fn insert<I, K, V>(&mut self, id: &str, labels: I) -> bool
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut pairs: Vec<(u32, u32)> = labels
+            .into_iter()
+            .map(|(k, v)| (self.keys.intern(k.as_ref()), self.values.intern(v.as_ref())))
+            .collect();
+        // Stable, so that among repeated keys the last one written stays last and wins.
+        pairs.sort_by(|a, b| self.keys.term(a.0).cmp(self.keys.term(b.0)));
+        let mut kept: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            match kept.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => kept.push(pair),
+            }
+        }
+        let labels = kept.into_boxed_slice();
+
+        if let Some(&slot) = self.slots.get(id) {
+            let node = self.nodes[slot as usize]
+                .as_mut()
+                .expect("an indexed id has a node");
+            self.index.remove(slot, &node.labels, &self.values);
+            self.index.add(slot, &labels, &self.values);
+            node.labels = labels;
+            return true;
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.in_slot_order = false;
+                slot
+            }
+            None => {
+                let slot = u32::try_from(self.nodes.len()).expect("more than 4 billion nodes");
+                self.nodes.push(None);
+                slot
+            }
+        };
+        self.index.add(slot, &labels, &self.values);
+        self.live.insert(slot);
+        self.slots.insert(id.into(), slot);
+        self.nodes[slot as usize] = Some(Node {
+            id: id.into(),
+            seq: self.next_seq,
+            labels,
+        });
+        self.next_seq += 1;
+        false
+    }
+
+    /// Removes the node with this id; returns whether there was one.
+    ///
+    /// ```
+    /// let mut fleet = labelsel::Fleet::new();
+    /// fleet.insert("node-1", [("zone", "a")]);
+    /// assert!(fleet.remove("node-1"));
+    /// assert!(!fleet.remove("node-1"));
+    /// assert!(fleet.is_empty());
+    /// ```
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(slot) = self.slots.remove(id) else {
+            return false;
+        };
+        if let Some(node) = self.nodes[slot as usize].take() {
+            self.index.remove(slot, &node.labels, &self.values);
+        }
+        self.live.remove(slot);
+        self.free.push(slot);
+        if self.live.is_empty() {
+            self.nodes.clear();
+            self.free.clear();
+            self.in_slot_order = true;
+        }
+        true
+    }
+
+    /// The labels of the node with this id.
+    pub fn get(&self, id: &str) -> Option<NodeLabels<'_>> {
+        let slot = *self.slots.get(id)?;
+        Some(self.labels_in(slot))
+    }
+
+    /// Whether a node with this id is in the fleet.
+    pub fn contains(&self, id: &str) -> bool {
+        self.slots.contains_key(id)
+    }
+
+    /// The number of nodes.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the fleet has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Every node, in insertion order, with its labels.
+    ///
+    /// ```
+    /// let mut fleet = labelsel::Fleet::new();
+    /// fleet.insert("b", [("k", "1")]);
+    /// fleet.insert("a", [("k", "2")]);
+    /// let ids: Vec<&str> = fleet.iter().map(|(id, _)| id).collect();
+    /// assert_eq!(ids, ["b", "a"]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, NodeLabels<'_>)> + '_ {
+        InsertionOrder::new(self, &self.live).map(move |slot| {
+            let node = self.node(slot);
+            (&*node.id, self.labels_in(slot))
+        })
+    }
+
+    /// Approximate heap bytes held by the fleet: node storage, ids, vocabulary and index.
+    ///
+    /// ```
+    /// let mut fleet = labelsel::Fleet::new();
+    /// fleet.insert("node-1", [("zone", "a")]);
+    /// assert!(fleet.heap_bytes() > 0);
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        let nodes: usize = self
+            .nodes
+            .iter()
+            .flatten()
+            .map(|node| node.id.len() + std::mem::size_of_val(&*node.labels))
+            .sum();
+        let id_entry = std::mem::size_of::<(Box<str>, u32)>() + 1;
+        let id_text: usize = self.slots.keys().map(|id| id.len()).sum();
+        nodes
+            + self.nodes.capacity() * std::mem::size_of::<Option<Node>>()
+            + self.free.capacity() * 4
+            + self.slots.capacity() * id_entry
+            + id_text
+            + self.live.serialized_size()
+            + self.keys.heap_bytes()
+            + self.values.heap_bytes()
+            + self.index.heap_bytes()
+    }
+
+    fn node(&self, slot: u32) -> &Node {
+        self.nodes[slot as usize]
+            .as_ref()
+            .expect("a live slot holds a node")
+    }
+
+    fn labels_in(&self, slot: u32) -> NodeLabels<'_> {
+        NodeLabels {
+            keys: &self.keys,
+            values: &self.values,
+            labels: &self.node(slot).labels,
+        }
+    }
+}

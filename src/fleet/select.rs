@@ -1,0 +1,237 @@
+//! Evaluating a [`Matcher`] on the index: [`Fleet::select`], [`Fleet::count`] and [`Selection`].
+
+use std::borrow::Cow;
+use std::ops::Bound;
+
+use roaring::{MultiOps, RoaringBitmap};
+
+use crate::fleet::Fleet;
+use crate::fleet::index::KeyIndex;
+use crate::matcher::{Check, Matcher, Test, ValueSet};
+
+/// Fleets up to this size are scanned rather than looked up in the index.
+const SCAN_FLEET: u64 = 64;
+/// Once the candidates are this few, the rest of the selector is checked node by node.
+const SCAN_CANDIDATES: u64 = 64;
+
+impl Fleet {
+    /// The nodes the matcher accepts, found through the index.
+    ///
+    /// `match_ids` and the requirements that need a key present (`=`, `in`, `key`, `>`, `<`) become
+    /// bitmaps that are intersected smallest first; `!=`, `notin` and `!key` are subtracted. When few
+    /// candidates remain, or the fleet is tiny, the remaining requirements are checked on the nodes'
+    /// labels instead. The result equals scanning every node with [`Matcher::matches`].
+    ///
+    /// ```
+    /// use labelsel::{Fleet, Selector};
+    ///
+    /// let mut fleet = Fleet::new();
+    /// for (id, cpu) in [("n1", "4"), ("n2", "16"), ("n3", "32"), ("n4", "x")] {
+    ///     fleet.insert(id, [("cpu", cpu)]);
+    /// }
+    /// let matcher = Selector::new().expression("cpu>8").compile()?;
+    /// assert_eq!(fleet.select(&matcher).iter().collect::<Vec<_>>(), ["n2", "n3"]);
+    /// # Ok::<(), labelsel::SelectorError>(())
+    /// ```
+    pub fn select(&self, matcher: &Matcher) -> Selection<'_> {
+        Selection {
+            fleet: self,
+            slots: self.evaluate(matcher),
+        }
+    }
+
+    /// How many nodes the matcher accepts; the same as `select(matcher).len()`.
+    ///
+    /// ```
+    /// use labelsel::{Fleet, Selector};
+    ///
+    /// let mut fleet = Fleet::new();
+    /// fleet.insert("n1", [("zone", "a")]);
+    /// fleet.insert("n2", [("zone", "b")]);
+    /// assert_eq!(fleet.count(&Selector::new().expression("zone!=a").compile()?), 1);
+    /// # Ok::<(), labelsel::SelectorError>(())
+    /// ```
+    pub fn count(&self, matcher: &Matcher) -> usize {
+        self.evaluate(matcher).len() as usize
+    }
+
+    fn evaluate(&self, matcher: &Matcher) -> RoaringBitmap {
+        if self.live.len() <= SCAN_FLEET {
+            return self.scan(matcher, &self.live);
+        }
+        let tests = matcher.tests();
+        let mut required: Vec<Cow<'_, RoaringBitmap>> = Vec::new();
+        if let Some(ids) = matcher.id_constraint() {
+            let slots = ids.iter().filter_map(|id| self.slots.get(&**id).copied());
+            required.push(Cow::Owned(slots.collect()));
+        }
+        required.extend(
+            tests
+                .iter()
+                .filter(|test| !test.check.matches_absent_key())
+                .map(|test| self.nodes_with(test)),
+        );
+        required.sort_by_key(|nodes| nodes.len());
+
+        let mut required = required.into_iter();
+        let mut candidates = match required.next() {
+            Some(smallest) => smallest.into_owned(),
+            None => self.live.clone(),
+        };
+        for nodes in required {
+            if candidates.len() <= SCAN_CANDIDATES {
+                return self.scan(matcher, &candidates);
+            }
+            candidates &= &*nodes;
+        }
+        for test in tests.iter().filter(|test| test.check.matches_absent_key()) {
+            if candidates.len() <= SCAN_CANDIDATES {
+                return self.scan(matcher, &candidates);
+            }
+            candidates -= &*self.nodes_with(test);
+        }
+        candidates
+    }
+
+    /// The candidates the matcher accepts, checked one by one on their labels.
+    fn scan(&self, matcher: &Matcher, candidates: &RoaringBitmap) -> RoaringBitmap {
+        candidates
+            .iter()
+            .filter(|&slot| matcher.matches(&self.node(slot).id, &self.labels_in(slot)))
+            .collect()
+    }
+
+    /// For a test that needs its key: the nodes that pass it. For `!=`/`notin`: the nodes that have one
+    /// of its values; for `!key`: the nodes that have the key (the nodes these tests reject).
+    fn nodes_with(&self, test: &Test) -> Cow<'_, RoaringBitmap> {
+        let Some(key) = self.keys.id(&test.key).and_then(|k| self.index.key(k)) else {
+            return Cow::Owned(RoaringBitmap::new());
+        };
+        match &test.check {
+            Check::In(values) | Check::NotIn(values) => self.nodes_with_values(key, values),
+            Check::Exists | Check::Absent => Cow::Borrowed(&key.present),
+            Check::Greater(threshold) => {
+                union_of_integers(key, (Bound::Excluded(*threshold), Bound::Unbounded))
+            }
+            Check::Less(threshold) => {
+                union_of_integers(key, (Bound::Unbounded, Bound::Excluded(*threshold)))
+            }
+        }
+    }
+
+    fn nodes_with_values<'a>(
+        &self,
+        key: &'a KeyIndex,
+        values: &ValueSet,
+    ) -> Cow<'a, RoaringBitmap> {
+        let mut found = values
+            .values()
+            .iter()
+            .filter_map(|value| self.values.id(value))
+            .filter_map(|value| key.values.get(&value));
+        match (found.next(), found.next()) {
+            (None, _) => Cow::Owned(RoaringBitmap::new()),
+            (Some(only), None) => Cow::Borrowed(only),
+            (Some(first), Some(second)) => {
+                Cow::Owned([first, second].into_iter().chain(found).union())
+            }
+        }
+    }
+}
+
+fn union_of_integers(key: &KeyIndex, range: (Bound<i64>, Bound<i64>)) -> Cow<'_, RoaringBitmap> {
+    Cow::Owned(
+        key.integers
+            .range(range)
+            .flat_map(|(_, values)| values)
+            .filter_map(|value| key.values.get(value))
+            .union(),
+    )
+}
+
+impl Check {
+    /// Whether the check passes on a node without the key (`!=`, `notin`, `!key`).
+    fn matches_absent_key(&self) -> bool {
+        matches!(self, Check::NotIn(_) | Check::Absent)
+    }
+}
+
+/// The nodes a [`Fleet::select`] found: their number at once, their ids in insertion order.
+///
+/// ```
+/// use labelsel::{Fleet, Selector};
+///
+/// let mut fleet = Fleet::new();
+/// fleet.insert("b", [("tier", "spot")]);
+/// fleet.insert("a", [("tier", "standard")]);
+/// let selection = fleet.select(&Selector::new().compile()?);
+/// assert_eq!(selection.len(), 2);
+/// assert!(selection.contains("a"));
+/// assert_eq!(selection.iter().collect::<Vec<_>>(), ["b", "a"]);
+/// # Ok::<(), labelsel::SelectorError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Selection<'f> {
+    fleet: &'f Fleet,
+    slots: RoaringBitmap,
+}
+
+impl<'f> Selection<'f> {
+    /// The number of nodes selected.
+    pub fn len(&self) -> usize {
+        self.slots.len() as usize
+    }
+
+    /// Whether no node was selected.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Whether the node with this id was selected.
+    pub fn contains(&self, id: &str) -> bool {
+        self.fleet
+            .slots
+            .get(id)
+            .is_some_and(|&slot| self.slots.contains(slot))
+    }
+
+    /// The ids of the selected nodes, in the order they were first inserted into the fleet.
+    pub fn iter(&self) -> impl Iterator<Item = &'f str> + '_ {
+        let fleet = self.fleet;
+        InsertionOrder::new(fleet, &self.slots).map(move |slot| &*fleet.node(slot).id)
+    }
+}
+
+/// Slots of a bitmap in insertion order: the bitmap's own order while no slot has been reused, else
+/// sorted by insertion number.
+pub(crate) enum InsertionOrder<'a> {
+    /// Slot order is insertion order.
+    InSlotOrder(roaring::bitmap::Iter<'a>),
+    /// Slots sorted by insertion number.
+    Sorted(std::vec::IntoIter<(u64, u32)>),
+}
+
+impl<'a> InsertionOrder<'a> {
+    pub(crate) fn new(fleet: &Fleet, slots: &'a RoaringBitmap) -> InsertionOrder<'a> {
+        if fleet.in_slot_order {
+            return InsertionOrder::InSlotOrder(slots.iter());
+        }
+        let mut order: Vec<(u64, u32)> = slots
+            .iter()
+            .map(|slot| (fleet.node(slot).seq, slot))
+            .collect();
+        order.sort_unstable();
+        InsertionOrder::Sorted(order.into_iter())
+    }
+}
+
+impl Iterator for InsertionOrder<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            InsertionOrder::InSlotOrder(slots) => slots.next(),
+            InsertionOrder::Sorted(order) => order.next().map(|(_, slot)| slot),
+        }
+    }
+}
