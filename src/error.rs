@@ -158,6 +158,19 @@ impl ParseError {
         }
     }
 
+    /// What went wrong, without the position: the first part of the one-line `Display`.
+    ///
+    /// ```
+    /// let err = labelsel::Expression::parse("x in (a").unwrap_err();
+    /// assert_eq!(err.message(), "expected `,` or `)`, found end of input");
+    /// ```
+    pub fn message(&self) -> String {
+        let mut message = String::new();
+        self.write_message(&mut message)
+            .expect("writing to a String cannot fail");
+        message
+    }
+
     /// The input with a caret under the span, preceded by the message: what `{:#}` prints.
     ///
     /// ```
@@ -237,9 +250,7 @@ impl fmt::Display for ParseError {
         if f.alternate() {
             return f.write_str(&self.render());
         }
-        let mut message = String::new();
-        self.write_message(&mut message)?;
-        write!(f, "{message} at byte {}", self.span.start)
+        write!(f, "{} at byte {}", self.message(), self.span.start)
     }
 }
 

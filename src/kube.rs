@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::map_only::deserialize_from_map_only;
 use crate::selector::{Selector, null_as_empty};
 use crate::validate::{LabelError, validate_key, validate_value};
 
@@ -26,41 +27,64 @@ use crate::validate::{LabelError, validate_key, validate_value};
 /// assert!(selector.compile().is_ok());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
     /// Labels every object must carry with exactly these values.
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub match_labels: BTreeMap<String, String>,
     /// Requirements every object must meet.
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
+/// How a [`LabelSelector`] reads from JSON: optional fields, `null` as empty, no unknown fields, and
+/// only from an object.
+#[derive(Deserialize)]
+#[serde(
+    remote = "LabelSelector",
+    rename_all = "camelCase",
+    deny_unknown_fields
+)]
+struct LabelSelectorShape {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    match_labels: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    match_expressions: Vec<LabelSelectorRequirement>,
+}
+
+deserialize_from_map_only!(
+    LabelSelector,
+    LabelSelectorShape,
+    "a label selector object such as {\"matchLabels\": {...}, \"matchExpressions\": [...]}"
+);
+
 /// One `matchExpressions` entry of a [`LabelSelector`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct LabelSelectorRequirement {
     /// The label key.
     pub key: String,
     /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
     pub operator: String,
     /// The values; `null` reads as none.
-    #[serde(
-        default,
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
 }
+
+#[derive(Deserialize)]
+#[serde(remote = "LabelSelectorRequirement", deny_unknown_fields)]
+struct LabelSelectorRequirementShape {
+    key: String,
+    operator: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    values: Vec<String>,
+}
+
+deserialize_from_map_only!(
+    LabelSelectorRequirement,
+    LabelSelectorRequirementShape,
+    "a requirement object such as {\"key\": ..., \"operator\": \"In\", \"values\": [...]}"
+);
 
 /// A [`LabelSelector`] that has no [`Selector`] equivalent, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

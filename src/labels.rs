@@ -82,7 +82,8 @@ impl Labels for BTreeMap<&str, &str> {
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct LabelSet {
     /// `count: u32`, then `count` entries of (key start, value start, value end) as `u32`s, then the
-    /// text of every key and value. All numbers are little-endian; offsets index `data`.
+    /// text of every key and value. All numbers are little-endian; offsets index `data`. The empty set
+    /// holds no bytes at all, so that equal sets have equal bytes.
     data: Box<[u8]>,
 }
 
@@ -170,6 +171,9 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for LabelSet {
                 Some(last) if last.0 == key => last.1 = value,
                 _ => kept.push((key, value)),
             }
+        }
+        if kept.is_empty() {
+            return LabelSet::default();
         }
         let text_len: usize = kept.iter().map(|(k, v)| k.len() + v.len()).sum();
         let size = HEADER_BYTES + kept.len() * ENTRY_BYTES + text_len;

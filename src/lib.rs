@@ -30,23 +30,28 @@
 //! One deliberate difference from Kubernetes: a NUL byte is an ordinary (and therefore invalid)
 //! identifier byte, not the end of the input.
 
+mod analyze;
 mod error;
+mod explain;
 mod expr;
 mod fleet;
 mod kube;
 mod labels;
+mod map_only;
 mod matcher;
 mod parse;
 mod render;
 mod selector;
 mod validate;
 
+pub use analyze::{Analysis, Finding, FindingKind, Severity};
 pub use error::ParseError;
+pub use explain::{Explanation, Reason, Verdict};
 pub use expr::{Expression, Operator, Requirement};
-pub use fleet::{Fleet, NodeLabels, Selection};
+pub use fleet::{Diagnosis, Fleet, NodeLabels, RequirementDiagnosis, Selection};
 pub use kube::{ConversionError, LabelSelector, LabelSelectorRequirement};
 pub use labels::{LabelSet, Labels};
-pub use matcher::Matcher;
+pub use matcher::{Matcher, Origin};
 pub use parse::Limits;
 pub use selector::{Place, Selector, SelectorError};
 pub use validate::{Found, LabelError, LabelRule, validate_key, validate_value};

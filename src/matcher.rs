@@ -39,6 +39,55 @@ pub struct Matcher {
 pub(crate) struct Test {
     pub(crate) key: Box<str>,
     pub(crate) check: Check,
+    /// Where the requirement was written, for explanations.
+    pub(crate) source: Source,
+}
+
+/// Where a requirement of a compiled selector comes from.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    pub(crate) origin: Origin,
+    /// The requirement's canonical text (`env=prod`, `tier in (a,b)`).
+    pub(crate) text: Box<str>,
+    /// Rank in the order written: `match_labels` first, then each expression's requirements.
+    pub(crate) position: u32,
+}
+
+/// The part of a [`Selector`](crate::Selector) a requirement comes from.
+///
+/// `Display` prints the place as in the job spec: `match_labels["env"]`, `match_expressions[1]`,
+/// `match_ids`.
+///
+/// ```
+/// use labelsel::Origin;
+/// assert_eq!(Origin::MatchExpression(1).to_string(), "match_expressions[1]");
+/// assert_eq!(Origin::MatchLabel("env".into()).to_string(), "match_labels[\"env\"]");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Origin {
+    /// The `match_labels` entry with this key.
+    MatchLabel(String),
+    /// The `match_expressions` string at this index.
+    MatchExpression(usize),
+    /// The `match_ids` list.
+    MatchIds,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::MatchLabel(key) => write!(f, "match_labels[{key:?}]"),
+            Origin::MatchExpression(index) => write!(f, "match_expressions[{index}]"),
+            Origin::MatchIds => f.write_str("match_ids"),
+        }
+    }
+}
+
+impl serde::Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -136,14 +185,17 @@ impl Matcher {
         expressions: &[Expression],
         match_ids: &[String],
     ) -> Matcher {
-        let labels = match_labels.iter().map(|(key, value)| Test {
-            key: key.as_str().into(),
-            check: Check::In(ValueSet::One(value.as_str().into())),
+        let labels = match_labels.iter().map(|(key, value)| {
+            let text = format!("{key}={value}");
+            (
+                key.as_str(),
+                Check::In(ValueSet::One(value.as_str().into())),
+                Origin::MatchLabel(key.clone()),
+                text,
+            )
         });
-        let requirements = expressions
-            .iter()
-            .flat_map(Expression::requirements)
-            .map(|req| {
+        let requirements = expressions.iter().enumerate().flat_map(|(index, expr)| {
+            expr.requirements().map(move |req| {
                 let check = match req.operator() {
                     Operator::In | Operator::Equals | Operator::DoubleEquals => {
                         Check::In(ValueSet::new(req.values()))
@@ -156,12 +208,27 @@ impl Matcher {
                     Operator::GreaterThan => Check::Greater(req.threshold().unwrap_or(i64::MAX)),
                     Operator::LessThan => Check::Less(req.threshold().unwrap_or(i64::MIN)),
                 };
-                Test {
-                    key: req.key().into(),
+                (
+                    req.key(),
                     check,
-                }
-            });
-        let mut tests: Vec<Test> = labels.chain(requirements).collect();
+                    Origin::MatchExpression(index),
+                    req.to_string(),
+                )
+            })
+        });
+        let mut tests: Vec<Test> = labels
+            .chain(requirements)
+            .enumerate()
+            .map(|(position, (key, check, origin, text))| Test {
+                key: key.into(),
+                check,
+                source: Source {
+                    origin,
+                    text: text.into(),
+                    position: position as u32,
+                },
+            })
+            .collect();
         tests.sort_by_key(|test| test.check.rank());
         let ids = (!match_ids.is_empty())
             .then(|| match_ids.iter().map(|id| id.as_str().into()).collect());
@@ -200,6 +267,13 @@ impl Matcher {
     /// The ids a node must have one of, if any.
     pub(crate) fn id_constraint(&self) -> Option<&HashSet<Box<str>>> {
         self.ids.as_ref()
+    }
+
+    /// How explanations and diagnoses name the id constraint.
+    pub(crate) fn id_requirement_text(&self) -> String {
+        let count = self.ids.as_ref().map_or(0, HashSet::len);
+        let plural = if count == 1 { "" } else { "s" };
+        format!("id in match_ids ({count} id{plural})")
     }
 
     /// The requirements, in evaluation order.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{ErrorKind, ParseError};
 use crate::expr::Expression;
+use crate::map_only::deserialize_from_map_only;
 use crate::matcher::Matcher;
 use crate::validate::{validate_key, validate_value};
 
@@ -33,35 +34,46 @@ use crate::validate::{validate_key, validate_value};
 /// assert!(err.to_string().starts_with("unknown field `match_label`"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Selector {
     /// Labels every node must carry, with exactly these values.
-    #[serde(
-        default,
-        alias = "matchLabels",
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub match_labels: BTreeMap<String, String>,
     /// Kubernetes selector strings every node must match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub match_expressions: Vec<String>,
+    /// Node ids a node must be one of; empty places no constraint.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub match_ids: Vec<String>,
+}
+
+/// How a [`Selector`] reads from JSON: optional fields, `null` as empty, camelCase aliases, no unknown
+/// fields, and only from an object.
+#[derive(Deserialize)]
+#[serde(remote = "Selector", deny_unknown_fields)]
+struct SelectorShape {
+    #[serde(default, alias = "matchLabels", deserialize_with = "null_as_empty")]
+    match_labels: BTreeMap<String, String>,
     #[serde(
         default,
         alias = "matchExpressions",
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
+        deserialize_with = "null_as_empty"
     )]
-    pub match_expressions: Vec<String>,
-    /// Node ids a node must be one of; empty places no constraint.
+    match_expressions: Vec<String>,
     #[serde(
         default,
         alias = "matchIds",
         alias = "matchIDs",
-        deserialize_with = "null_as_empty",
-        skip_serializing_if = "Vec::is_empty"
+        deserialize_with = "null_as_empty"
     )]
-    pub match_ids: Vec<String>,
+    match_ids: Vec<String>,
 }
+
+deserialize_from_map_only!(
+    Selector,
+    SelectorShape,
+    "a selector object such as {\"match_labels\": {...}, \"match_expressions\": [...], \"match_ids\": [...]}"
+);
 
 /// Reads `null` as the empty value, as Go clients send nil maps and slices.
 pub(crate) fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>

@@ -1,6 +1,7 @@
 //! [`Fleet`]: many nodes, interned and indexed, so that a selector is answered with bitmap operations
 //! instead of a scan.
 
+mod diagnose;
 mod index;
 mod node;
 mod select;
@@ -14,6 +15,7 @@ use self::index::Index;
 use self::node::Node;
 use self::vocab::Vocabulary;
 
+pub use self::diagnose::{Diagnosis, RequirementDiagnosis};
 pub use self::node::NodeLabels;
 use self::select::InsertionOrder;
 pub use self::select::Selection;
@@ -222,6 +224,24 @@ impl Fleet {
             + self.keys.heap_bytes()
             + self.values.heap_bytes()
             + self.index.heap_bytes()
+    }
+
+    /// The keys at least one node has.
+    pub(crate) fn known_keys(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.keys.count()).filter_map(move |key| {
+            let indexed = self.index.key(key)?;
+            (!indexed.present.is_empty()).then(|| self.keys.term(key))
+        })
+    }
+
+    /// The values at least one node has for `key`.
+    pub(crate) fn known_values(&self, key: &str) -> impl Iterator<Item = &str> + '_ {
+        self.keys
+            .id(key)
+            .and_then(|key| self.index.key(key))
+            .into_iter()
+            .flat_map(|indexed| indexed.values.keys())
+            .map(|&value| self.values.term(value))
     }
 
     fn node(&self, slot: u32) -> &Node {

@@ -1,6 +1,7 @@
 //! Evaluating a [`Matcher`] on the index: [`Fleet::select`], [`Fleet::count`] and [`Selection`].
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ops::Bound;
 
 use roaring::{MultiOps, RoaringBitmap};
@@ -62,8 +63,7 @@ impl Fleet {
         let tests = matcher.tests();
         let mut required: Vec<Cow<'_, RoaringBitmap>> = Vec::new();
         if let Some(ids) = matcher.id_constraint() {
-            let slots = ids.iter().filter_map(|id| self.slots.get(&**id).copied());
-            required.push(Cow::Owned(slots.collect()));
+            required.push(Cow::Owned(self.nodes_listed(ids)));
         }
         required.extend(
             tests
@@ -93,6 +93,13 @@ impl Fleet {
         candidates
     }
 
+    /// The nodes whose ids are listed.
+    pub(super) fn nodes_listed(&self, ids: &HashSet<Box<str>>) -> RoaringBitmap {
+        ids.iter()
+            .filter_map(|id| self.slots.get(&**id).copied())
+            .collect()
+    }
+
     /// The candidates the matcher accepts, checked one by one on their labels.
     fn scan(&self, matcher: &Matcher, candidates: &RoaringBitmap) -> RoaringBitmap {
         candidates
@@ -103,7 +110,7 @@ impl Fleet {
 
     /// For a test that needs its key: the nodes that pass it. For `!=`/`notin`: the nodes that have one
     /// of its values; for `!key`: the nodes that have the key (the nodes these tests reject).
-    fn nodes_with(&self, test: &Test) -> Cow<'_, RoaringBitmap> {
+    pub(super) fn nodes_with(&self, test: &Test) -> Cow<'_, RoaringBitmap> {
         let Some(key) = self.keys.id(&test.key).and_then(|k| self.index.key(k)) else {
             return Cow::Owned(RoaringBitmap::new());
         };

@@ -31,6 +31,11 @@ impl Vocabulary {
         &self.terms[id as usize]
     }
 
+    /// The number of strings, so that ids are `0..count()`.
+    pub(crate) fn count(&self) -> u32 {
+        self.terms.len() as u32
+    }
+
     /// Approximate heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         let text: usize = self.terms.iter().map(|t| t.len()).sum();

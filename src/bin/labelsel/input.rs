@@ -1,0 +1,161 @@
+//! Reading fleets (NDJSON or a JSON array, from a file, stdin or the embedded demo) and assembling
+//! selectors from a JSON file and command-line flags.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use labelsel::{Fleet, Selector};
+use serde::Deserialize;
+
+use crate::report::Failure;
+
+/// A few hundred nodes generated with the benchmark workload's rules (NDJSON, one node a line).
+const DEMO_FLEET: &str = include_str!("../../../data/demo-fleet.ndjson");
+
+/// Fleets larger than this show a progress bar while they load (on a terminal).
+const PROGRESS_BYTES: usize = 4 << 20;
+
+/// Where a fleet comes from.
+pub enum FleetSource<'a> {
+    Demo,
+    Stdin,
+    File(&'a str),
+}
+
+impl<'a> FleetSource<'a> {
+    pub fn from_arg(arg: &'a str) -> FleetSource<'a> {
+        if arg == "-" {
+            FleetSource::Stdin
+        } else {
+            FleetSource::File(arg)
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            FleetSource::Demo => "demo fleet",
+            FleetSource::Stdin => "<stdin>",
+            FleetSource::File(path) => path,
+        }
+    }
+}
+
+/// One node of a fleet file. Other fields are ignored; `"labels": null` reads as no labels.
+#[derive(Deserialize)]
+struct NodeRecord {
+    id: String,
+    #[serde(default)]
+    labels: Option<BTreeMap<String, String>>,
+}
+
+pub fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
+    let text = match &source {
+        FleetSource::Demo => DEMO_FLEET.to_string(),
+        FleetSource::Stdin => read_stdin("the fleet")?,
+        FleetSource::File(path) => std::fs::read_to_string(path)
+            .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?,
+    };
+    let name = source.name();
+    let mut fleet = Fleet::new();
+    let mut add = |record: NodeRecord, place: &dyn Fn() -> String| {
+        if fleet.contains(&record.id) {
+            return Err(Failure::new(format!(
+                "{}: node id {:?} appears twice",
+                place(),
+                record.id
+            )));
+        }
+        fleet.insert(&record.id, record.labels.unwrap_or_default());
+        Ok(())
+    };
+    if text.trim_start().starts_with('[') {
+        let records: Vec<NodeRecord> = serde_json::from_str(&text)
+            .map_err(|e| Failure::new(format!("{name}: not a JSON array of nodes: {e}")))?;
+        for (index, record) in records.into_iter().enumerate() {
+            add(record, &|| format!("{name}: node {index}"))?;
+        }
+    } else {
+        let progress = progress_bar(text.len());
+        let mut read = 0;
+        for (number, line) in text.lines().enumerate() {
+            read += line.len() + 1;
+            if number % 4096 == 0 {
+                progress.set_position(read as u64);
+            }
+            if line.trim().is_empty() {
+                continue;
+            }
+            let place = || format!("{name}:{}", number + 1);
+            let record: NodeRecord = serde_json::from_str(line).map_err(|e| {
+                Failure::new(format!(
+                    "{}: not a node object ({{\"id\": ..., \"labels\": {{...}}}}): {e}",
+                    place()
+                ))
+            })?;
+            add(record, &place)?;
+        }
+        progress.finish_and_clear();
+    }
+    Ok(fleet)
+}
+
+/// A progress bar on stderr for large inputs read on a terminal; hidden otherwise.
+fn progress_bar(bytes: usize) -> ProgressBar {
+    if bytes < PROGRESS_BYTES || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(bytes as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("loading fleet {bar:40} {bytes}/{total_bytes} {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn read_stdin(what: &str) -> Result<String, Failure> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::new(format!("cannot read {what} from stdin: {e}")))?;
+    Ok(text)
+}
+
+/// The selector of a JSON file (or stdin), with the flags' expressions, labels and ids added.
+pub fn load_selector(
+    path: Option<&str>,
+    expressions: &[String],
+    labels: &[String],
+    ids: &[String],
+) -> Result<Selector, Failure> {
+    let mut selector = match path {
+        None => Selector::new(),
+        Some(path) => {
+            let (name, text) = if path == "-" {
+                ("<stdin>", read_stdin("the selector")?)
+            } else {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| Failure::new(format!("cannot read selector file {path}: {e}")))?;
+                (path, text)
+            };
+            serde_json::from_str(&text)
+                .map_err(|e| Failure::new(format!("{name}: not a selector object: {e}")))?
+        }
+    };
+    selector
+        .match_expressions
+        .extend(expressions.iter().cloned());
+    for label in labels {
+        let (key, value) = label.split_once('=').ok_or_else(|| {
+            Failure::new(format!(
+                "-l {label:?}: expected KEY=VALUE, such as -l env=prod"
+            ))
+        })?;
+        selector
+            .match_labels
+            .insert(key.to_string(), value.to_string());
+    }
+    selector.match_ids.extend(ids.iter().cloned());
+    Ok(selector)
+}

@@ -1,0 +1,64 @@
+//! Errors for people: the message, and for selector text the input with a caret under the span.
+
+use std::io::IsTerminal;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use labelsel::{ParseError, Place, SelectorError};
+
+/// Why a command could not run; printed to stderr, exit status 2.
+#[derive(Debug)]
+pub enum Failure {
+    Message(String),
+    Selector(SelectorError),
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure::Message(message.into())
+    }
+
+    pub fn print(&self) {
+        match self {
+            Failure::Message(message) => eprintln!("{}", plain_error(message)),
+            Failure::Selector(error) => {
+                let origin = match error.place() {
+                    Place::MatchLabelKey(key) => format!("match_labels key {key:?}"),
+                    place => place.to_string(),
+                };
+                print_parse_error(&origin, error.parse_error());
+            }
+        }
+    }
+}
+
+impl From<SelectorError> for Failure {
+    fn from(error: SelectorError) -> Failure {
+        Failure::Selector(error)
+    }
+}
+
+/// Prints a parse error as a snippet of its input named `origin`, with a caret under the span.
+pub fn print_parse_error(origin: &str, error: &ParseError) {
+    let message = error.message();
+    let label = format!("expected {}", error.expected());
+    let report = [Level::ERROR.primary_title(&message).element(
+        Snippet::source(error.input())
+            .path(origin)
+            .annotation(AnnotationKind::Primary.span(error.span()).label(&label)),
+    )];
+    eprintln!("{}", renderer().render(&report));
+}
+
+fn plain_error(message: &str) -> String {
+    renderer().render(&[Group::with_title(Level::ERROR.primary_title(message))])
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set.
+fn renderer() -> Renderer {
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if colour {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+}

@@ -1,0 +1,226 @@
+//! [`Matcher::explain`]: a verdict for every requirement on one node, with the reason and the node's
+//! actual value.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::expr::parse_integer;
+use crate::labels::Labels;
+use crate::matcher::{Check, Matcher, Origin, Test};
+
+/// Why a requirement passed or failed on a node. The names are stable codes, also in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The requirement holds on the node's value.
+    Matched,
+    /// A `!=`, `notin` or `!key` requirement holds only because the node lacks the key.
+    KeyAbsent,
+    /// The node's id is listed in `match_ids`.
+    IdListed,
+    /// The node lacks a key the requirement needs (`=`, `in`, `key`, `>`, `<`).
+    KeyMissing,
+    /// The node's value is not one of the requirement's values (`=`, `==`, `in`).
+    ValueNotInSet,
+    /// The node's value is one the requirement forbids (`!=`, `notin`).
+    ValueForbidden,
+    /// The node has a key the requirement forbids (`!key`).
+    KeyForbidden,
+    /// The node's value is not a base-10 integer, so `>` and `<` cannot hold.
+    NotAnInteger,
+    /// The node's integer value is on the wrong side of the threshold.
+    ComparisonFailed,
+    /// The node's id is not listed in `match_ids`.
+    IdNotListed,
+}
+
+impl Reason {
+    /// Whether the requirement passed.
+    pub fn passed(self) -> bool {
+        matches!(self, Reason::Matched | Reason::KeyAbsent | Reason::IdListed)
+    }
+}
+
+/// The verdict of one requirement on one node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Where the requirement was written.
+    pub origin: Origin,
+    /// The requirement's canonical text (`tier in (premium,standard)`, `env=prod`).
+    pub requirement: String,
+    /// The key it tests (absent for the id constraint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Whether it passed.
+    pub passed: bool,
+    /// Why.
+    pub reason: Reason,
+    /// The node's value for the key, or its id for the id constraint; `None` when the key is absent.
+    pub actual: Option<String>,
+}
+
+/// Every requirement's verdict on one node, in the order the selector was written.
+///
+/// `Display` prints a short text for people; serde gives JSON.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use labelsel::{Reason, Selector};
+///
+/// let matcher = Selector::new()
+///     .label("env", "prod")
+///     .expression("tier in (premium,standard), !debug")
+///     .compile()?;
+/// let node = HashMap::from([("env", "prod"), ("tier", "spot")]);
+/// let explanation = matcher.explain("node-7", &node);
+/// assert!(!explanation.matches);
+/// let reasons: Vec<Reason> = explanation.verdicts.iter().map(|v| v.reason).collect();
+/// assert_eq!(reasons, [Reason::Matched, Reason::KeyAbsent, Reason::ValueNotInSet]);
+/// assert_eq!(
+///     explanation.to_string(),
+///     "node-7 does not match: 1 of 3 requirements fails\n  \
+///      fail  match_expressions[0]  tier in (premium,standard)  tier is \"spot\", not one of the values\n  \
+///      pass  match_labels[\"env\"]  env=prod\n  \
+///      pass  match_expressions[0]  !debug  (passes because debug is absent)\n"
+/// );
+/// # Ok::<(), labelsel::SelectorError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The node's id.
+    pub id: String,
+    /// Whether the node matches: every verdict passed.
+    pub matches: bool,
+    /// One verdict per requirement (and one for `match_ids` when it is set), as written.
+    pub verdicts: Vec<Verdict>,
+}
+
+impl Explanation {
+    /// The verdicts that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &Verdict> {
+        self.verdicts.iter().filter(|v| !v.passed)
+    }
+}
+
+impl Matcher {
+    /// Explains the verdict on one node: every requirement is evaluated (not just up to the first
+    /// failure) and reported with a [`Reason`], its canonical text, its place in the selector and the
+    /// node's actual value. `explanation.matches` always equals [`Matcher::matches`].
+    pub fn explain<L: Labels + ?Sized>(&self, id: &str, labels: &L) -> Explanation {
+        let mut tests: Vec<&Test> = self.tests().iter().collect();
+        tests.sort_by_key(|test| test.source.position);
+        let mut verdicts: Vec<Verdict> = tests
+            .into_iter()
+            .map(|test| {
+                let actual = labels.get(&test.key);
+                let reason = reason(&test.check, actual);
+                Verdict {
+                    origin: test.source.origin.clone(),
+                    requirement: test.source.text.to_string(),
+                    key: Some(test.key.to_string()),
+                    passed: reason.passed(),
+                    reason,
+                    actual: actual.map(str::to_string),
+                }
+            })
+            .collect();
+        if let Some(ids) = self.id_constraint() {
+            let listed = ids.contains(id);
+            verdicts.push(Verdict {
+                origin: Origin::MatchIds,
+                requirement: self.id_requirement_text(),
+                key: None,
+                passed: listed,
+                reason: if listed {
+                    Reason::IdListed
+                } else {
+                    Reason::IdNotListed
+                },
+                actual: Some(id.to_string()),
+            });
+        }
+        Explanation {
+            id: id.to_string(),
+            matches: verdicts.iter().all(|v| v.passed),
+            verdicts,
+        }
+    }
+}
+
+fn reason(check: &Check, actual: Option<&str>) -> Reason {
+    let integer = |value: &str, holds: &dyn Fn(i64) -> bool| match parse_integer(value) {
+        None => Reason::NotAnInteger,
+        Some(n) if holds(n) => Reason::Matched,
+        Some(_) => Reason::ComparisonFailed,
+    };
+    match (check, actual) {
+        (Check::NotIn(_) | Check::Absent, None) => Reason::KeyAbsent,
+        (Check::In(_) | Check::Exists | Check::Greater(_) | Check::Less(_), None) => {
+            Reason::KeyMissing
+        }
+        (Check::Absent, Some(_)) => Reason::KeyForbidden,
+        (Check::Exists, Some(_)) => Reason::Matched,
+        (Check::Greater(threshold), Some(value)) => integer(value, &|n| n > *threshold),
+        (Check::Less(threshold), Some(value)) => integer(value, &|n| n < *threshold),
+        (check @ Check::In(_), Some(value)) => {
+            if check.holds(Some(value)) {
+                Reason::Matched
+            } else {
+                Reason::ValueNotInSet
+            }
+        }
+        (check @ Check::NotIn(_), Some(value)) => {
+            if check.holds(Some(value)) {
+                Reason::Matched
+            } else {
+                Reason::ValueForbidden
+            }
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = if self.passed { "pass" } else { "fail" };
+        write!(f, "{status}  {}  {}", self.origin, self.requirement)?;
+        let key = self.key.as_deref().unwrap_or("id");
+        let actual = self.actual.as_deref().unwrap_or_default();
+        match self.reason {
+            Reason::Matched | Reason::IdListed => Ok(()),
+            Reason::KeyAbsent => write!(f, "  (passes because {key} is absent)"),
+            Reason::KeyMissing => write!(f, "  the node has no {key} label"),
+            Reason::ValueNotInSet => write!(f, "  {key} is {actual:?}, not one of the values"),
+            Reason::ValueForbidden => write!(f, "  {key} is {actual:?}, which is excluded"),
+            Reason::KeyForbidden => write!(f, "  the node has {key} (= {actual:?})"),
+            Reason::NotAnInteger => write!(f, "  {key} is {actual:?}, not an integer"),
+            Reason::ComparisonFailed => write!(f, "  {key} is {actual}"),
+            Reason::IdNotListed => write!(f, "  {actual:?} is not listed"),
+        }
+    }
+}
+
+/// Failures first, then passes, each group in the order written.
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failures = self.failures().count();
+        let total = self.verdicts.len();
+        if failures == 0 {
+            writeln!(f, "{} matches: all {total} requirements pass", self.id)?;
+        } else {
+            let verb = if failures == 1 { "fails" } else { "fail" };
+            writeln!(
+                f,
+                "{} does not match: {failures} of {total} requirements {verb}",
+                self.id
+            )?;
+        }
+        for verdict in self
+            .failures()
+            .chain(self.verdicts.iter().filter(|v| v.passed))
+        {
+            writeln!(f, "  {verdict}")?;
+        }
+        Ok(())
+    }
+}
