@@ -20,6 +20,29 @@
 //! # Ok::<(), labelsel::ParseError>(())
 //! ```
 //!
+//! On top of expressions:
+//!
+//! - [`Selector`] is the job-spec selector (`match_labels`, `match_expressions`, `match_ids`, all
+//!   ANDed) with its JSON form; [`Selector::compile`] validates it into a [`Matcher`], which matches
+//!   without allocating. [`LabelSet`] prepares a node's labels once for repeated matching.
+//! - [`Fleet`] indexes many nodes with roaring bitmaps; [`Fleet::select`] answers a matcher with bitmap
+//!   operations, in insertion order.
+//! - [`Matcher::explain`], [`Fleet::diagnose`], [`Matcher::analyze`] and [`Fleet::lint`] say why a node
+//!   was turned down, what each requirement costs, and what a selector can never match.
+//! - [`LabelSelector`] converts the Kubernetes structured form.
+//!
+//! ```
+//! use labelsel::{Fleet, Selector};
+//!
+//! let mut fleet = Fleet::new();
+//! fleet.insert("node-1", [("env", "prod"), ("gpu", "l4")]);
+//! fleet.insert("node-2", [("env", "dev"), ("gpu", "l4")]);
+//! let matcher = Selector::new().label("env", "prod").expression("gpu").compile()?;
+//! assert_eq!(fleet.select(&matcher).iter().collect::<Vec<_>>(), ["node-1"]);
+//! assert!(!matcher.explain("node-2", &fleet.get("node-2").unwrap()).matches);
+//! # Ok::<(), labelsel::SelectorError>(())
+//! ```
+//!
 //! # Semantics in brief
 //!
 //! Requirements separated by commas must all hold. For a key that the node lacks, `!=`, `notin` and
@@ -29,6 +52,8 @@
 //!
 //! One deliberate difference from Kubernetes: a NUL byte is an ordinary (and therefore invalid)
 //! identifier byte, not the end of the input.
+
+#![warn(missing_docs)]
 
 mod analyze;
 mod error;
@@ -55,3 +80,8 @@ pub use matcher::{Matcher, Origin};
 pub use parse::Limits;
 pub use selector::{Place, Selector, SelectorError};
 pub use validate::{Found, LabelError, LabelRule, validate_key, validate_value};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
