@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""Regenerates the seed corpus of the `parse` fuzz target.
+"""Regenerates the seed corpora of the `parse` and `selector_json` fuzz targets.
 
-Writes every distinct `selector` string of tests/data/k8s-upstream.jsonl and tests/data/k8s-labels.jsonl
-to fuzz/corpus/parse/, one file per string (UTF-8, no trailing newline), named by the first 16 hex digits
-of the SHA-256 of its content. Run from anywhere; `--clean` first removes everything in the directory
-(including entries added by `cargo fuzz run`).
+`parse`: every distinct `selector` string of tests/data/k8s-upstream.jsonl and tests/data/k8s-labels.jsonl,
+written to fuzz/corpus/parse/, one file per string (UTF-8, no trailing newline).
+
+`selector_json`: every distinct `selector` object of tests/data/selectors.jsonl (job-spec selectors:
+`match_labels`, `match_expressions`, `match_ids` and their camelCase aliases, `null`s kept), written to
+fuzz/corpus/selector_json/ as compact JSON, one file per object, keys in the order of the source.
+
+Each file is named by the first 16 hex digits of the SHA-256 of its content. Run from anywhere; `--clean`
+first removes everything in both directories (including entries added by `cargo fuzz run`). The
+structured targets (`matcher_vs_interpreter`, `fleet_vs_scan`, `explain_consistent`) start from an empty
+corpus and have no seeds here.
 """
 
 import hashlib
@@ -14,46 +21,66 @@ from pathlib import Path
 
 FUZZ = Path(__file__).resolve().parent
 ROOT = FUZZ.parent
-SOURCES = [ROOT / "tests/data/k8s-upstream.jsonl", ROOT / "tests/data/k8s-labels.jsonl"]
-CORPUS = FUZZ / "corpus" / "parse"
 MAX_FILES = 3500
 
 
-def selectors():
-    seen = set()
-    for source in SOURCES:
+def records(sources):
+    """(source, line number, `selector` field) of every non-blank line of the JSON-lines sources."""
+    for source in sources:
         with source.open(encoding="utf-8") as lines:
             for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
                 try:
-                    selector = json.loads(line)["selector"]
+                    yield source, number, json.loads(line)["selector"]
                 except (ValueError, KeyError) as e:
                     sys.exit(f"{source}:{number}: {e}")
-                if selector not in seen:
-                    seen.add(selector)
-                    yield selector
+
+
+def parse_seeds():
+    """Every distinct selector string, as UTF-8."""
+    sources = [ROOT / "tests/data/k8s-upstream.jsonl", ROOT / "tests/data/k8s-labels.jsonl"]
+    for source, number, selector in records(sources):
+        if not isinstance(selector, str):
+            sys.exit(f"{source}:{number}: `selector` is not a string")
+        yield selector.encode("utf-8")
+
+
+def selector_json_seeds():
+    """Every selector object, as compact JSON (distinct ones are kept by the caller)."""
+    for source, number, selector in records([ROOT / "tests/data/selectors.jsonl"]):
+        if not isinstance(selector, dict):
+            sys.exit(f"{source}:{number}: `selector` is not an object")
+        yield json.dumps(selector, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+CORPORA = [("parse", parse_seeds), ("selector_json", selector_json_seeds)]
+
+
+def write(corpus, seeds, clean):
+    corpus.mkdir(parents=True, exist_ok=True)
+    if clean:
+        for old in corpus.iterdir():
+            old.unlink()
+    seen = set()
+    written = 0
+    for data in seeds:
+        if data in seen:
+            continue
+        seen.add(data)
+        path = corpus / hashlib.sha256(data).hexdigest()[:16]
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+            written += 1
+    if len(seen) > MAX_FILES:
+        sys.exit(f"{len(seen)} distinct seeds for {corpus.name}: more than {MAX_FILES}; sample them")
+    print(f"{len(seen)} distinct seeds, {written} files written to {corpus.relative_to(ROOT)}")
 
 
 def main():
     clean = "--clean" in sys.argv[1:]
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    if clean:
-        for old in CORPUS.iterdir():
-            old.unlink()
-    written = 0
-    total = 0
-    for selector in selectors():
-        data = selector.encode("utf-8")
-        name = hashlib.sha256(data).hexdigest()[:16]
-        path = CORPUS / name
-        total += 1
-        if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
-            written += 1
-    if total > MAX_FILES:
-        sys.exit(f"{total} distinct selectors: more than {MAX_FILES}; sample them")
-    print(f"{total} distinct selectors, {written} files written to {CORPUS.relative_to(ROOT)}")
+    for name, seeds in CORPORA:
+        write(FUZZ / "corpus" / name, seeds(), clean)
 
 
 if __name__ == "__main__":

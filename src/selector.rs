@@ -10,6 +10,7 @@ use crate::error::{ErrorKind, ParseError};
 use crate::expr::Expression;
 use crate::map_only::deserialize_from_map_only;
 use crate::matcher::Matcher;
+use crate::parse::Limits;
 use crate::validate::{validate_key, validate_value};
 
 /// Where a node may run: every part must hold (AND).
@@ -139,6 +140,19 @@ impl Selector {
     /// );
     /// ```
     pub fn compile(&self) -> Result<Matcher, SelectorError> {
+        self.compile_with_limits(&Limits::default())
+    }
+
+    /// [`compile`](Self::compile), parsing each expression with the given [`Limits`].
+    ///
+    /// ```
+    /// use labelsel::{Limits, Selector};
+    ///
+    /// let selector = Selector::new().expression("a,b,c");
+    /// let limits = Limits::default().max_requirements(2);
+    /// assert!(selector.compile_with_limits(&limits).is_err());
+    /// ```
+    pub fn compile_with_limits(&self, limits: &Limits) -> Result<Matcher, SelectorError> {
         for (key, value) in &self.match_labels {
             validate_key(key).map_err(|e| SelectorError {
                 place: Place::MatchLabelKey(key.clone()),
@@ -154,7 +168,7 @@ impl Selector {
             .iter()
             .enumerate()
             .map(|(index, text)| {
-                Expression::parse(text).map_err(|error| SelectorError {
+                Expression::parse_with_limits(text, limits).map_err(|error| SelectorError {
                     place: Place::MatchExpression(index),
                     error,
                 })
