@@ -1,0 +1,68 @@
+//! The requirements of one key merged into the fewest canonical requirements.
+
+use std::collections::BTreeSet;
+
+use super::satisfiability::{Bounds, needs_key, smallest_value_set};
+use crate::matcher::{Check, Test};
+
+/// The satisfiable requirements of one key merged into the fewest canonical requirements:
+/// `!key`; or `key=v` / `key in (..)`; or `key` or the bounds `key>n`, `key<m`, then the values still
+/// excluded; or only the excluded values.
+pub(super) fn merged(key: &str, tests: &[&Test]) -> Vec<String> {
+    let checks: Vec<&Check> = tests.iter().map(|test| &test.check).collect();
+    if !checks.iter().any(|check| needs_key(check)) {
+        if checks.iter().any(|check| matches!(check, Check::Absent)) {
+            return vec![format!("!{key}")];
+        }
+        return excluded(key, &checks).into_iter().collect();
+    }
+    if let Some(values) = smallest_value_set(checks.iter().copied()) {
+        let admitted: BTreeSet<&str> = values
+            .iter()
+            .map(|value| &**value)
+            .filter(|value| checks.iter().all(|check| check.holds(Some(value))))
+            .collect();
+        return value_list(key, "=", "in", &admitted).into_iter().collect();
+    }
+    let mut merged: Vec<String> = Bounds::of(checks.iter().copied())
+        .requirements(key)
+        .collect();
+    if merged.is_empty() {
+        merged.push(key.to_string());
+    }
+    merged.extend(excluded(key, &checks));
+    merged
+}
+
+/// Every `!=`/`notin` value merged into one requirement, without the values the other requirements
+/// already refuse.
+pub(super) fn excluded(key: &str, checks: &[&Check]) -> Option<String> {
+    let others = || {
+        checks
+            .iter()
+            .filter(|check| !matches!(check, Check::NotIn(_)))
+    };
+    let values: BTreeSet<&str> = checks
+        .iter()
+        .filter_map(|check| match check {
+            Check::NotIn(set) => Some(set.values()),
+            _ => None,
+        })
+        .flatten()
+        .map(|value| &**value)
+        .filter(|value| others().all(|check| check.holds(Some(value))))
+        .collect();
+    value_list(key, "!=", "notin", &values)
+}
+
+/// `key=v` (or `key!=v`) for one value, `key in (a,b)` (or `notin`) for more, nothing for none.
+fn value_list(key: &str, single: &str, list: &str, values: &BTreeSet<&str>) -> Option<String> {
+    match values.len() {
+        0 => None,
+        1 => values.first().map(|value| format!("{key}{single}{value}")),
+        _ => {
+            let joined: Vec<&str> = values.iter().copied().collect();
+            Some(format!("{key} {list} ({})", joined.join(",")))
+        }
+    }
+}

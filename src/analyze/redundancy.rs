@@ -1,0 +1,74 @@
+//! Requirements that another requirement on the same key already implies.
+
+use std::collections::HashMap;
+
+use super::first_occurrences;
+use crate::matcher::{Check, Test};
+
+/// Whether every label set that satisfies `a` satisfies `b` (on the same key). Never wrong when it
+/// says yes; a requirement that can never hold alone is not recognised as implying everything.
+pub(super) fn implies(a: &Check, b: &Check) -> bool {
+    match (a, b) {
+        (Check::In(values), _) => values.values().iter().all(|v| b.holds(Some(v))),
+        (Check::Absent, _) => b.holds(None),
+        // `a` holds on an absent key or only on present values; `b` fails only on its own values.
+        (_, Check::NotIn(excluded)) => excluded.values().iter().all(|v| !a.holds(Some(v))),
+        (Check::Exists | Check::Greater(_) | Check::Less(_), Check::Exists) => true,
+        (Check::Greater(n), Check::Greater(m)) => m <= n,
+        (Check::Less(n), Check::Less(m)) => m >= n,
+        _ => false,
+    }
+}
+
+/// The redundant requirements of one key, each with a requirement that implies it: repeats of an
+/// earlier requirement, and requirements another one implies.
+///
+/// A repeat is named with its first occurrence, or with what implies that one when it is redundant too.
+pub(super) fn redundancies<'a>(tests: &[&'a Test]) -> Vec<(&'a Test, &'a Test)> {
+    let distinct = first_occurrences(tests);
+    let implied = implied_by_others(&distinct);
+    let first: HashMap<&str, &Test> = distinct
+        .iter()
+        .map(|test| (&*test.source.text, *test))
+        .collect();
+    let repeats: Vec<(&Test, &Test)> = tests
+        .iter()
+        .filter_map(|test| {
+            let first = *first.get(&*test.source.text)?;
+            if first.source.position == test.source.position {
+                return None;
+            }
+            let by = implied
+                .iter()
+                .find(|(redundant, _)| redundant.source.position == first.source.position)
+                .map_or(first, |&(_, by)| by);
+            Some((*test, by))
+        })
+        .collect();
+    implied.into_iter().chain(repeats).collect()
+}
+
+/// The requirements of one key, all different, that another one implies, each with one that implies it.
+///
+/// A requirement outranks another when it implies it and, if they are equivalent, was written
+/// earlier. That order has no cycles, so the requirements nothing outranks are kept and imply every
+/// other one; each redundant requirement is named with a kept one that implies it when there is one.
+fn implied_by_others<'a>(tests: &[&'a Test]) -> Vec<(&'a Test, &'a Test)> {
+    let n = tests.len();
+    let implication: Vec<Vec<bool>> = tests
+        .iter()
+        .map(|a| tests.iter().map(|b| implies(&a.check, &b.check)).collect())
+        .collect();
+    let outranks =
+        |i: usize, j: usize| i != j && implication[i][j] && (!implication[j][i] || i < j);
+    let kept: Vec<bool> = (0..n).map(|j| !(0..n).any(|i| outranks(i, j))).collect();
+    (0..n)
+        .filter(|&j| !kept[j])
+        .filter_map(|j| {
+            let by = (0..n)
+                .find(|&i| kept[i] && outranks(i, j))
+                .or_else(|| (0..n).find(|&i| outranks(i, j)))?;
+            Some((tests[j], tests[by]))
+        })
+        .collect()
+}
