@@ -60,7 +60,8 @@ pub struct Verdict {
     pub actual: Option<String>,
 }
 
-/// Every requirement's verdict on one node, in the order the selector was written.
+/// Every requirement's verdict on one node, in the order the selector was written: `match_labels` by
+/// key, then each expression's requirements in its canonical order (sorted by key), then `match_ids`.
 ///
 /// `Display` prints a short text for people; serde gives JSON.
 ///

@@ -56,6 +56,8 @@ pub fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
         FleetSource::File(path) => std::fs::read_to_string(path)
             .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?,
     };
+    // A byte-order mark, as some editors write, is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let name = source.name();
     let mut fleet = Fleet::new();
     let mut add = |record: NodeRecord, place: &dyn Fn() -> String| {
@@ -70,10 +72,12 @@ pub fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
         Ok(())
     };
     if text.trim_start().starts_with('[') {
-        let records: Vec<NodeRecord> = serde_json::from_str(&text)
+        let records: Vec<NodeRecord> = serde_json::from_str(text)
             .map_err(|e| Failure::new(format!("{name}: not a JSON array of nodes: {e}")))?;
         for (index, record) in records.into_iter().enumerate() {
-            add(record, &|| format!("{name}: node {index}"))?;
+            add(record, &|| {
+                format!("{name}: node {} of the array", index + 1)
+            })?;
         }
     } else {
         let progress = progress_bar(text.len());
@@ -139,7 +143,8 @@ pub fn load_selector(
                     .map_err(|e| Failure::new(format!("cannot read selector file {path}: {e}")))?;
                 (path, text)
             };
-            serde_json::from_str(&text)
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            serde_json::from_str(text)
                 .map_err(|e| Failure::new(format!("{name}: not a selector object: {e}")))?
         }
     };

@@ -150,6 +150,21 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> Result<u8, Failure> {
+    match &command {
+        Command::Select {
+            fleet, selector, ..
+        }
+        | Command::Explain {
+            fleet, selector, ..
+        }
+        | Command::Diagnose {
+            fleet, selector, ..
+        } => one_reader_of_stdin(fleet.fleet.as_deref(), selector)?,
+        Command::Lint {
+            fleet, selector, ..
+        } => one_reader_of_stdin(fleet.as_deref(), selector)?,
+        Command::Check { .. } => {}
+    }
     match command {
         Command::Check {
             expressions,
@@ -287,6 +302,16 @@ fn compile(args: &SelectorArgs) -> Result<Matcher, Failure> {
         &args.ids,
     )?;
     selector.compile().map_err(Failure::from)
+}
+
+/// Refuses `--fleet -` with `--selector -`: only one of them can read stdin.
+fn one_reader_of_stdin(fleet: Option<&str>, selector: &SelectorArgs) -> Result<(), Failure> {
+    if fleet == Some("-") && selector.selector.as_deref() == Some("-") {
+        return Err(Failure::new(
+            "--fleet - and --selector - cannot both read stdin; give one of them a file",
+        ));
+    }
+    Ok(())
 }
 
 fn fleet_or_demo(args: &FleetArgs) -> Result<Fleet, Failure> {

@@ -1,0 +1,1629 @@
+//! End-to-end tests of the `labelsel` command-line tool: every subcommand run as a process, its text
+//! and JSON output checked against the library (the demo fleet and the benchmark workload scanned with
+//! `Selector::compile` + `Matcher::matches`), its exit codes, and its error messages on bad input.
+
+#[path = "support/workload.rs"]
+mod workload;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use labelsel::{Expression, Fleet, Selector};
+use predicates::prelude::*;
+use serde_json::{Value, json};
+use workload::{Node, Workload};
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+/// The fleet embedded in the binary, read here from the same file.
+const DEMO_FLEET_PATH: &str = "data/demo-fleet.ndjson";
+const DEMO_NODES: usize = 300;
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------------
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
+    }
+}
+
+/// The binary, run from the crate root, with stdout and stderr captured (so not terminals) and no
+/// colour-forcing or colour-disabling variables inherited.
+fn command() -> Command {
+    let mut cmd = Command::cargo_bin("labelsel").expect("the labelsel binary is built");
+    cmd.current_dir(MANIFEST_DIR)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// Runs `labelsel ARGS` with `stdin` as its standard input. Every run also checks that the output,
+/// captured through pipes, holds no colour escapes.
+fn run_with_stdin(args: &[&str], stdin: &str) -> Run {
+    let output = command()
+        .args(args)
+        .write_stdin(stdin.to_string())
+        .output()
+        .unwrap_or_else(|e| panic!("running labelsel {args:?}: {e}"));
+    let run = Run {
+        code: output
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("labelsel {args:?} was killed: {}", output.status)),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    };
+    assert!(
+        !run.stdout.contains("\x1b[") && !run.stderr.contains("\x1b["),
+        "colour escape in the output of labelsel {args:?} (not a terminal): {run:#?}"
+    );
+    run
+}
+
+fn labelsel(args: &[&str]) -> Run {
+    run_with_stdin(args, "")
+}
+
+/// A fresh directory for one test's files.
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+    dir
+}
+
+/// Writes `contents` to `dir/name` and returns the path as a string argument.
+fn write_file(dir: &Path, name: &str, contents: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    path.to_str().expect("temp paths are UTF-8").to_string()
+}
+
+fn parse_ndjson(text: &str) -> Vec<Node> {
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", i + 1))
+        })
+        .collect()
+}
+
+/// The demo fleet's nodes, read from `data/demo-fleet.ndjson`, in file order.
+fn demo_nodes() -> &'static [Node] {
+    static NODES: OnceLock<Vec<Node>> = OnceLock::new();
+    NODES.get_or_init(|| {
+        let path = Path::new(MANIFEST_DIR).join(DEMO_FLEET_PATH);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let nodes = parse_ndjson(&text);
+        assert_eq!(nodes.len(), DEMO_NODES, "the demo fleet's size");
+        nodes
+    })
+}
+
+/// The first demo node that satisfies `pred`.
+fn demo_node_where(what: &str, pred: impl Fn(&Node) -> bool) -> &'static Node {
+    demo_nodes()
+        .iter()
+        .find(|node| pred(node))
+        .unwrap_or_else(|| panic!("the demo fleet has a node {what}"))
+}
+
+fn label<'a>(node: &'a Node, key: &str) -> Option<&'a str> {
+    node.labels.get(key).map(String::as_str)
+}
+
+/// The ids of the nodes the selector matches, in order, by compiling it and testing every node.
+fn scan(nodes: &[Node], selector: &Selector) -> Vec<String> {
+    let matcher = selector
+        .compile()
+        .unwrap_or_else(|e| panic!("{selector:?} compiles: {e}"));
+    nodes
+        .iter()
+        .filter(|node| matcher.matches(&node.id, &node.labels))
+        .map(|node| node.id.clone())
+        .collect()
+}
+
+fn library_fleet(nodes: &[Node]) -> Fleet {
+    let mut fleet = Fleet::new();
+    for node in nodes {
+        fleet.insert(&node.id, &node.labels);
+    }
+    fleet
+}
+
+fn lines(text: &str) -> Vec<&str> {
+    text.lines().collect()
+}
+
+/// Where the caret run sits under the snippet line that shows `source`: its byte offset within
+/// `source` and its width.
+#[track_caller]
+fn caret_under(stderr: &str, source: &str) -> (usize, usize) {
+    let lines = lines(stderr);
+    let shown = format!("| {source}");
+    let at = lines
+        .iter()
+        .position(|line| line.ends_with(&shown))
+        .unwrap_or_else(|| panic!("no snippet line showing {source:?} in:\n{stderr}"));
+    let start = lines[at].len() - source.len();
+    let carets = lines
+        .get(at + 1)
+        .unwrap_or_else(|| panic!("no line under the snippet in:\n{stderr}"));
+    let first = carets
+        .find('^')
+        .unwrap_or_else(|| panic!("no caret under {source:?} in:\n{stderr}"));
+    assert!(first >= start, "caret left of the input in:\n{stderr}");
+    let width = carets[first..].chars().take_while(|&c| c == '^').count();
+    (first - start, width)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// check
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn check_prints_the_canonical_text_of_each_expression_on_its_line() {
+    let inputs = [
+        "tier in (premium, standard), !debug",
+        "cpu > 8",
+        "x notin (b, a, b)",
+        "env==prod",
+        "a in ()",
+    ];
+    let mut args = vec!["check"];
+    args.extend(inputs);
+    let run = labelsel(&args);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        lines(&run.stdout),
+        [
+            "!debug,tier in (premium,standard)",
+            "cpu>8",
+            "x notin (a,b)",
+            "env==prod",
+            "a in ()"
+        ]
+    );
+    for (input, line) in inputs.iter().zip(lines(&run.stdout)) {
+        assert_eq!(
+            Expression::parse(input).unwrap().to_string(),
+            line,
+            "{input}"
+        );
+    }
+}
+
+#[test]
+fn check_shows_the_invalid_input_with_a_caret_under_the_span_and_what_was_expected() {
+    let cases = [
+        ("env in (prod", 12..12, "`,` or `)`"),
+        ("!gpu=a100", 4..5, "`,` or end of input"),
+        ("env in (prod) extra,x", 14..19, "`,` or end of input"),
+        ("tier in (a,", 11..11, "a value or `,`"),
+    ];
+    for (input, span, expected) in cases {
+        let run = labelsel(&["check", input]);
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert_eq!(run.stdout, "", "nothing on stdout for {input:?}");
+        let error = Expression::parse(input).unwrap_err();
+        assert_eq!(error.span(), span, "{input}");
+        assert_eq!(error.expected(), expected, "{input}");
+        assert!(
+            run.stderr.contains(&format!("error: {}", error.message())),
+            "{run:#?}"
+        );
+        assert!(
+            run.stderr.contains(&format!("^ expected {expected}")),
+            "{run:#?}"
+        );
+        assert!(run.stderr.contains("argument 1"), "{run:#?}");
+        assert_eq!(
+            caret_under(&run.stderr, input),
+            (span.start, span.len().max(1)),
+            "caret for {input:?} in:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn check_with_valid_and_invalid_expressions_prints_the_valid_ones_and_exits_2() {
+    let run = labelsel(&["check", "gpu", "env in (prod", "b,a", "x>", "cpu<4"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(lines(&run.stdout), ["gpu", "a,b", "cpu<4"]);
+    assert_eq!(run.stderr.matches("error:").count(), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("argument 2"), "{}", run.stderr);
+    assert!(run.stderr.contains("argument 4"), "{}", run.stderr);
+    for valid in ["argument 1", "argument 3", "argument 5"] {
+        assert!(
+            !run.stderr.contains(valid),
+            "{valid} is valid: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(caret_under(&run.stderr, "env in (prod"), (12, 1));
+    assert_eq!(caret_under(&run.stderr, "x>"), (2, 1));
+}
+
+#[test]
+fn check_json_gives_canonical_text_or_the_error_parts() {
+    let inputs = ["b,a", "env in (prod", "!gpu=a100", "cpu > 8"];
+    let mut args = vec!["check", "--output", "json"];
+    args.extend(inputs);
+    let run = labelsel(&args);
+    assert_eq!(run.code, 2, "{run:#?}");
+    let results = run.json();
+    let results = results.as_array().expect("a JSON array");
+    assert_eq!(results.len(), inputs.len());
+    assert_eq!(results[0], json!({"input": "b,a", "canonical": "a,b"}));
+    assert_eq!(
+        results[3],
+        json!({"input": "cpu > 8", "canonical": "cpu>8"})
+    );
+    assert_eq!(
+        results[1],
+        json!({
+            "input": "env in (prod",
+            "error": {
+                "message": "expected `,` or `)`, found end of input",
+                "span": [12, 12],
+                "found": "",
+                "expected": "`,` or `)`",
+            }
+        })
+    );
+    assert_eq!(results[2]["error"]["span"], json!([4, 5]));
+    assert_eq!(results[2]["error"]["found"], "=");
+    for (input, result) in inputs.iter().zip(results) {
+        assert_eq!(result["input"], *input);
+        match Expression::parse(input) {
+            Ok(expr) => {
+                assert_eq!(result["canonical"], expr.to_string());
+                assert!(result.get("error").is_none(), "{result}");
+            }
+            Err(error) => {
+                let span = error.span();
+                assert_eq!(
+                    result["error"],
+                    json!({
+                        "message": error.message(),
+                        "span": [span.start, span.end],
+                        "found": error.found(),
+                        "expected": error.expected(),
+                    })
+                );
+                assert!(result.get("canonical").is_none(), "{result}");
+            }
+        }
+    }
+
+    let all_valid = labelsel(&["check", "--output", "json", "gpu", "b,a"]);
+    assert_eq!(all_valid.code, 0, "{all_valid:#?}");
+    assert_eq!(
+        all_valid.json(),
+        json!([{"input": "gpu", "canonical": "gpu"}, {"input": "b,a", "canonical": "a,b"}])
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// select
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn select_on_the_demo_fleet_prints_the_ids_a_scan_finds_in_fleet_order() {
+    let expected = scan(
+        demo_nodes(),
+        &Selector::new().expression("gpu").expression("!debug"),
+    );
+    assert!(
+        !expected.is_empty() && expected.len() < DEMO_NODES,
+        "a discriminating selector"
+    );
+
+    let run = labelsel(&["select", "-e", "gpu", "-e", "!debug"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, "");
+    assert_eq!(lines(&run.stdout), expected);
+
+    let count = labelsel(&["select", "-e", "gpu", "-e", "!debug", "--count"]);
+    assert_eq!(count.code, 0, "{count:#?}");
+    assert_eq!(count.stdout, format!("{}\n", expected.len()));
+}
+
+#[test]
+fn select_exits_1_when_nothing_matches() {
+    let run = labelsel(&["select", "-e", "env=nowhere"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    assert_eq!(run.stderr, "");
+
+    let count = labelsel(&["select", "-e", "env=nowhere", "--count"]);
+    assert_eq!(
+        (count.code, count.stdout.as_str()),
+        (1, "0\n"),
+        "{count:#?}"
+    );
+
+    let json = labelsel(&["select", "-e", "env=nowhere", "--output", "json"]);
+    assert_eq!(json.code, 1, "{json:#?}");
+    assert_eq!(json.json(), json!({"count": 0, "ids": []}));
+}
+
+#[test]
+fn select_json_gives_the_count_and_the_ids_in_fleet_order() {
+    let selector = Selector::new()
+        .label("env", "prod")
+        .expression("cpu>16, disk notin (hdd)");
+    let expected = scan(demo_nodes(), &selector);
+    assert!(expected.len() > 1);
+
+    let args = [
+        "select",
+        "-l",
+        "env=prod",
+        "-e",
+        "cpu>16, disk notin (hdd)",
+        "--output",
+        "json",
+    ];
+    let run = labelsel(&args);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.json(),
+        json!({"count": expected.len(), "ids": expected})
+    );
+
+    let mut count_args = args.to_vec();
+    count_args.push("--count");
+    let count = labelsel(&count_args);
+    assert_eq!(count.code, 0, "{count:#?}");
+    assert_eq!(count.json(), json!({"count": expected.len()}));
+}
+
+#[test]
+fn select_reads_a_job_spec_selector_file_with_snake_case_or_camel_case_fields() {
+    let dir = temp_dir("select_selector_file");
+    let ids: Vec<&str> = demo_nodes()
+        .iter()
+        .step_by(7)
+        .map(|node| node.id.as_str())
+        .collect();
+    let selector = Selector::new()
+        .label("env", "prod")
+        .expression("tier in (premium, standard)")
+        .expression("!debug");
+    let with_ids = ids
+        .iter()
+        .fold(selector.clone(), |selector, id| selector.id(*id));
+    let expected = scan(demo_nodes(), &with_ids);
+    assert!(
+        !expected.is_empty() && expected.len() < scan(demo_nodes(), &selector).len(),
+        "the ids narrow the selection"
+    );
+
+    let spellings = [
+        json!({
+            "match_labels": {"env": "prod"},
+            "match_expressions": ["tier in (premium, standard)", "!debug"],
+            "match_ids": ids,
+        }),
+        json!({
+            "matchLabels": {"env": "prod"},
+            "matchExpressions": ["tier in (premium, standard)", "!debug"],
+            "matchIds": ids,
+        }),
+        json!({
+            "matchLabels": {"env": "prod"},
+            "match_expressions": ["tier in (premium, standard)", "!debug"],
+            "matchIDs": ids,
+        }),
+    ];
+    for (i, spelling) in spellings.iter().enumerate() {
+        let path = write_file(&dir, &format!("job-{i}.json"), &spelling.to_string());
+        let run = labelsel(&["select", "--selector", &path]);
+        assert_eq!(run.code, 0, "{spelling}: {run:#?}");
+        assert_eq!(lines(&run.stdout), expected, "{spelling}");
+    }
+
+    // Nulls read as empty, and the flags add to the file's selector.
+    let path = write_file(
+        &dir,
+        "nulls.json",
+        r#"{"match_labels": {"env": "prod"}, "match_expressions": null, "match_ids": null}"#,
+    );
+    let run = labelsel(&["select", "--selector", &path, "-e", "gpu", "--count"]);
+    let expected = scan(
+        demo_nodes(),
+        &Selector::new().label("env", "prod").expression("gpu"),
+    );
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stdout, format!("{}\n", expected.len()));
+}
+
+#[test]
+fn select_reads_the_selector_from_stdin() {
+    let expected = scan(
+        demo_nodes(),
+        &Selector::new()
+            .label("kubernetes.io/arch", "arm64")
+            .expression("memory-gb<64"),
+    );
+    assert!(!expected.is_empty());
+    let stdin = r#"{"matchLabels": {"kubernetes.io/arch": "arm64"}, "match_expressions": ["memory-gb<64"]}"#;
+    let run = run_with_stdin(&["select", "--selector", "-"], stdin);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(lines(&run.stdout), expected);
+}
+
+/// A small fleet with a blank line, extra fields, null and missing labels.
+const SMALL_FLEET_NDJSON: &str = r#"{"id":"n1","labels":{"zone":"a","gpu":"l4"}}
+{"id":"n2","labels":{"zone":"b"},"extra":1}
+
+{"id":"n3","labels":null}
+{"id":"n4"}
+{"id":"n5","labels":{"zone":"a","cpu":"12"}}
+"#;
+
+const SMALL_FLEET_ARRAY: &str = r#"
+  [{"id":"n1","labels":{"zone":"a","gpu":"l4"}},
+   {"id":"n2","labels":{"zone":"b"},"extra":1},
+   {"id":"n3","labels":null},
+   {"id":"n4"},
+   {"id":"n5","labels":{"zone":"a","cpu":"12"}}]
+"#;
+
+#[test]
+fn select_reads_a_fleet_file_as_ndjson_or_as_a_json_array() {
+    let dir = temp_dir("select_fleet_file");
+    let ndjson = write_file(&dir, "fleet.ndjson", SMALL_FLEET_NDJSON);
+    let array = write_file(&dir, "fleet.json", SMALL_FLEET_ARRAY);
+    let cases: [(&[&str], &[&str]); 5] = [
+        (&["-e", "zone!=b"], &["n1", "n3", "n4", "n5"]),
+        (&["-e", "zone=a"], &["n1", "n5"]),
+        (&["-e", "!zone"], &["n3", "n4"]),
+        (&["-e", "cpu>10"], &["n5"]),
+        (&[], &["n1", "n2", "n3", "n4", "n5"]),
+    ];
+    for fleet in [&ndjson, &array] {
+        for (selector, expected) in cases {
+            let mut args = vec!["select", "--fleet", fleet.as_str()];
+            args.extend(selector);
+            let run = labelsel(&args);
+            assert_eq!(run.code, 0, "{args:?}: {run:#?}");
+            assert_eq!(lines(&run.stdout), expected, "{args:?}");
+        }
+        let none = labelsel(&["select", "--fleet", fleet, "-e", "gpu=t4", "--count"]);
+        assert_eq!((none.code, none.stdout.as_str()), (1, "0\n"), "{none:#?}");
+    }
+
+    // The demo fleet rewritten as a JSON array selects the same nodes as the embedded one.
+    let nodes: Vec<Value> = demo_nodes()
+        .iter()
+        .map(|node| json!({"id": node.id, "labels": node.labels}))
+        .collect();
+    let demo_array = write_file(&dir, "demo.json", &Value::Array(nodes).to_string());
+    let embedded = labelsel(&["select", "-e", "gpu", "-e", "!debug"]);
+    let from_array = labelsel(&[
+        "select",
+        "--fleet",
+        &demo_array,
+        "-e",
+        "gpu",
+        "-e",
+        "!debug",
+    ]);
+    let from_ndjson = labelsel(&[
+        "select",
+        "--fleet",
+        DEMO_FLEET_PATH,
+        "-e",
+        "gpu",
+        "-e",
+        "!debug",
+    ]);
+    assert_eq!(from_array.code, 0, "{from_array:#?}");
+    assert!(!embedded.stdout.is_empty());
+    assert_eq!(from_array.stdout, embedded.stdout);
+    assert_eq!(from_ndjson.stdout, embedded.stdout);
+}
+
+#[test]
+fn select_reads_the_fleet_from_stdin() {
+    for fleet in [SMALL_FLEET_NDJSON, SMALL_FLEET_ARRAY] {
+        let run = run_with_stdin(&["select", "--fleet", "-", "-e", "zone=a"], fleet);
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert_eq!(lines(&run.stdout), ["n1", "n5"]);
+    }
+    let run = run_with_stdin(
+        &["select", "--fleet", "-", "--count"],
+        &std::fs::read_to_string(Path::new(MANIFEST_DIR).join(DEMO_FLEET_PATH)).unwrap(),
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, "300\n"), "{run:#?}");
+}
+
+#[test]
+fn select_takes_labels_and_ids_from_flags() {
+    let expected = scan(
+        demo_nodes(),
+        &Selector::new()
+            .label("env", "prod")
+            .label("tier", "premium")
+            .expression("gpu"),
+    );
+    assert!(!expected.is_empty());
+    let run = labelsel(&[
+        "select",
+        "-l",
+        "env=prod",
+        "-l",
+        "tier=premium",
+        "-e",
+        "gpu",
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(lines(&run.stdout), expected);
+
+    // Ids given in reverse come out in fleet order; an id not in the fleet is ignored.
+    let nodes = demo_nodes();
+    let (first, second, third) = (&*nodes[3].id, &*nodes[50].id, &*nodes[299].id);
+    let run = labelsel(&[
+        "select",
+        "--id",
+        third,
+        "--id",
+        "node-not-in-the-fleet",
+        "--id",
+        second,
+        "--id",
+        first,
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(lines(&run.stdout), [first, second, third]);
+
+    // Ids and labels together: only the listed nodes that also carry the label.
+    let env = label(&nodes[3], "env").expect("nodes have an env");
+    let other = demo_node_where("with another env", |node| {
+        label(node, "env").is_some_and(|e| e != env)
+    });
+    let run = labelsel(&[
+        "select",
+        "--id",
+        first,
+        "--id",
+        &other.id,
+        "-l",
+        &format!("env={env}"),
+    ]);
+    assert_eq!((run.code, lines(&run.stdout)), (0, vec![first]));
+
+    let run = labelsel(&["select", "--id", "node-not-in-the-fleet"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+}
+
+#[test]
+fn select_rejects_a_label_flag_without_an_equals_sign() {
+    let run = labelsel(&["select", "-l", "env"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains(r#"-l "env""#), "{}", run.stderr);
+    assert!(run.stderr.contains("expected KEY=VALUE"), "{}", run.stderr);
+}
+
+#[test]
+fn select_rejects_a_selector_with_an_unknown_field_naming_it() {
+    let dir = temp_dir("select_unknown_field");
+    let path = write_file(&dir, "job.json", r#"{"match_label": {"env": "prod"}}"#);
+    let run = labelsel(&["select", "--selector", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains(&path), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown field `match_label`"),
+        "{}",
+        run.stderr
+    );
+
+    let run = run_with_stdin(
+        &["select", "--selector", "-"],
+        r#"{"matchExpression": ["gpu"]}"#,
+    );
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("<stdin>"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown field `matchExpression`"),
+        "{}",
+        run.stderr
+    );
+
+    let path = write_file(&dir, "array.json", r#"["gpu"]"#);
+    let run = labelsel(&["select", "--selector", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("not a selector object"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn select_rejects_a_bad_expression_naming_its_place_with_a_caret() {
+    let dir = temp_dir("select_bad_expression");
+    let path = write_file(
+        &dir,
+        "job.json",
+        r#"{"match_expressions": ["gpu", "tier in (a,"]}"#,
+    );
+    let run = labelsel(&["select", "--selector", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains("match_expressions[1]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("^ expected a value or `,`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(caret_under(&run.stderr, "tier in (a,"), (11, 1));
+
+    // Flag expressions come after the file's.
+    let path = write_file(
+        &dir,
+        "good.json",
+        r#"{"match_expressions": ["gpu", "!debug"]}"#,
+    );
+    let run = labelsel(&["select", "--selector", &path, "-e", "env in (prod) x"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("match_expressions[2]"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(caret_under(&run.stderr, "env in (prod) x"), (14, 1));
+
+    let run = labelsel(&["select", "-e", "gpu", "-e", "cpu>x"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("match_expressions[1]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("match_expressions[0]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn select_rejects_bad_match_labels_keys_and_values() {
+    let dir = temp_dir("select_bad_match_labels");
+    let path = write_file(&dir, "job.json", r#"{"match_labels": {"bad key": "x"}}"#);
+    let run = labelsel(&["select", "--selector", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains(r#"match_labels key "bad key""#),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("invalid key `bad key`"),
+        "{}",
+        run.stderr
+    );
+
+    let run = labelsel(&["select", "--label=-env=prod"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains(r#"match_labels key "-env""#),
+        "{}",
+        run.stderr
+    );
+
+    let run = labelsel(&["select", "-l", "env=a b"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains(r#"match_labels["env"]"#),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("invalid value `a b`"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Malformed fleets
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_fleet_line_that_is_not_json_is_named_by_its_number() {
+    let dir = temp_dir("fleet_bad_json");
+    let path = write_file(
+        &dir,
+        "fleet.ndjson",
+        "{\"id\":\"a\",\"labels\":{}}\n{\"id\":\"b\",\"labels\":{}}\n{\"id\":\"c\",\n{\"id\":\"d\"}\n",
+    );
+    let run = labelsel(&["select", "--fleet", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains(&format!("{path}:3:")), "{}", run.stderr);
+    assert!(run.stderr.contains("not a node object"), "{}", run.stderr);
+}
+
+#[test]
+fn a_fleet_line_that_is_not_a_node_object_is_named_by_its_number() {
+    let dir = temp_dir("fleet_not_a_node");
+    // Blank lines count: the node without an id is on line 4.
+    let path = write_file(
+        &dir,
+        "fleet.ndjson",
+        "{\"id\":\"a\",\"labels\":{\"x\":\"1\"}}\n\n{\"id\":\"b\"}\n{\"labels\":{\"x\":\"2\"}}\n",
+    );
+    let run = labelsel(&["select", "--fleet", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains(&format!("{path}:4:")), "{}", run.stderr);
+    assert!(run.stderr.contains("missing field `id`"), "{}", run.stderr);
+
+    let path = write_file(&dir, "numbers.ndjson", "{\"id\":\"a\"}\n42\n");
+    let run = labelsel(&["select", "--fleet", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains(&format!("{path}:2:")), "{}", run.stderr);
+
+    let path = write_file(
+        &dir,
+        "labels.ndjson",
+        "{\"id\":\"a\",\"labels\":{\"cpu\":4}}\n",
+    );
+    let run = labelsel(&["select", "--fleet", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains(&format!("{path}:1:")), "{}", run.stderr);
+
+    let path = write_file(&dir, "array.json", r#"[{"id":"a"},{"labels":{}}]"#);
+    let run = labelsel(&["select", "--fleet", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("not a JSON array of nodes"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("missing field `id`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_fleet_with_a_duplicate_id_is_rejected() {
+    let dir = temp_dir("fleet_duplicate");
+    let path = write_file(
+        &dir,
+        "fleet.ndjson",
+        "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"a\",\"labels\":{\"x\":\"1\"}}\n",
+    );
+    let run = labelsel(&["select", "--fleet", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .contains(&format!("{path}:3: node id \"a\" appears twice")),
+        "{}",
+        run.stderr
+    );
+
+    let path = write_file(&dir, "fleet.json", r#"[{"id":"a"},{"id":"b"},{"id":"b"}]"#);
+    let run = labelsel(&["select", "--fleet", &path]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("node id \"b\" appears twice"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_empty_fleet_file_is_an_empty_fleet() {
+    let dir = temp_dir("fleet_empty");
+    for (name, contents) in [
+        ("empty.ndjson", ""),
+        ("blank.ndjson", "\n  \n"),
+        ("empty.json", "[]"),
+    ] {
+        let path = write_file(&dir, name, contents);
+        let run = labelsel(&["select", "--fleet", &path]);
+        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{name}: {run:#?}");
+        assert_eq!(run.stderr, "", "{name}");
+        let count = labelsel(&["select", "--fleet", &path, "--count"]);
+        assert_eq!((count.code, count.stdout.as_str()), (1, "0\n"), "{name}");
+        let diagnosis = labelsel(&["diagnose", "--fleet", &path, "-e", "gpu"]);
+        assert_eq!(diagnosis.code, 0, "{name}: {diagnosis:#?}");
+        assert!(
+            diagnosis.stdout.starts_with("0 of 0 nodes match"),
+            "{diagnosis:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_fleet_file_is_named() {
+    let dir = temp_dir("fleet_missing");
+    let path = dir.join("no-such-fleet.ndjson");
+    let path = path.to_str().unwrap();
+    for command in ["select", "diagnose", "lint"] {
+        let run = labelsel(&[command, "--fleet", path, "-e", "gpu"]);
+        assert_eq!(run.code, 2, "{command}: {run:#?}");
+        assert_eq!(run.stdout, "", "{command}");
+        assert!(
+            run.stderr
+                .contains(&format!("cannot read fleet file {path}")),
+            "{command}: {}",
+            run.stderr
+        );
+    }
+    let run = labelsel(&["explain", "--fleet", path, "--node", "a", "-e", "gpu"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains(path), "{}", run.stderr);
+
+    let missing_selector = dir.join("no-such-job.json");
+    let missing_selector = missing_selector.to_str().unwrap();
+    let run = labelsel(&["select", "--selector", missing_selector]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains(&format!("cannot read selector file {missing_selector}")),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// explain
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn explain_a_matching_node_prints_every_pass_and_exits_0() {
+    let node = demo_node_where("with a gpu, env=prod and no debug", |node| {
+        label(node, "gpu").is_some()
+            && label(node, "env") == Some("prod")
+            && label(node, "debug").is_none()
+    });
+    let run = labelsel(&[
+        "explain", "--node", &node.id, "-e", "gpu", "-e", "!debug", "-l", "env=prod",
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        [
+            format!("{} matches: all 3 requirements pass", node.id),
+            r#"  pass  match_labels["env"]  env=prod"#.to_string(),
+            "  pass  match_expressions[0]  gpu".to_string(),
+            "  pass  match_expressions[1]  !debug  (passes because debug is absent)".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn explain_a_non_matching_node_prints_the_failures_with_actual_values_and_exits_1() {
+    let node = demo_node_where("without gpu or debug, tier not premium", |node| {
+        label(node, "gpu").is_none()
+            && label(node, "debug").is_none()
+            && label(node, "tier").is_some_and(|tier| tier != "premium")
+    });
+    let tier = label(node, "tier").unwrap();
+    let run = labelsel(&[
+        "explain",
+        "--node",
+        &node.id,
+        "-e",
+        "tier=premium",
+        "-e",
+        "!debug",
+        "-e",
+        "gpu",
+    ]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        [
+            format!("{} does not match: 2 of 3 requirements fail", node.id),
+            format!(
+                "  fail  match_expressions[0]  tier=premium  tier is \"{tier}\", not one of the values"
+            ),
+            "  fail  match_expressions[2]  gpu  the node has no gpu label".to_string(),
+            "  pass  match_expressions[1]  !debug  (passes because debug is absent)".to_string(),
+        ]
+    );
+
+    let cpu = label(node, "cpu").expect("nodes have a cpu");
+    let run = labelsel(&["explain", "--node", &node.id, "-e", "cpu>100000"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout.contains(&format!(
+            "fail  match_expressions[0]  cpu>100000  cpu is {cpu}"
+        )),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn explain_an_unknown_node_exits_2() {
+    let run = labelsel(&["explain", "--node", "node-not-in-the-fleet", "-e", "gpu"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .contains(r#"no node with id "node-not-in-the-fleet""#),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn explain_json_gives_each_verdict_with_its_reason_code() {
+    let node = demo_node_where("without gpu or debug, tier not premium", |node| {
+        label(node, "gpu").is_none()
+            && label(node, "debug").is_none()
+            && label(node, "tier").is_some_and(|tier| tier != "premium")
+    });
+    let env = label(node, "env").unwrap();
+    let tier = label(node, "tier").unwrap();
+    let env_label = format!("env={env}");
+    let args = [
+        "explain",
+        "--node",
+        &node.id,
+        "--output",
+        "json",
+        "-l",
+        &env_label,
+        "-e",
+        "tier in (premium), !debug",
+        "-e",
+        "gpu",
+        "-e",
+        "cpu>100000",
+        "--id",
+        &node.id,
+    ];
+    let run = labelsel(&args);
+    assert_eq!(run.code, 1, "{run:#?}");
+    let explanation = run.json();
+    assert_eq!(explanation["id"], node.id.as_str());
+    assert_eq!(explanation["matches"], false);
+    let verdicts = explanation["verdicts"].as_array().expect("verdicts");
+    let reasons: Vec<&str> = verdicts
+        .iter()
+        .map(|v| v["reason"].as_str().expect("a reason code"))
+        .collect();
+    assert_eq!(
+        reasons,
+        // Within an expression, requirements come in canonical (key) order: `!debug` before `tier`.
+        [
+            "Matched",
+            "KeyAbsent",
+            "ValueNotInSet",
+            "KeyMissing",
+            "ComparisonFailed",
+            "IdListed"
+        ]
+    );
+    let passed: Vec<bool> = verdicts.iter().map(|v| v["passed"] == true).collect();
+    assert_eq!(passed, [true, true, false, false, false, true]);
+    assert_eq!(
+        verdicts[2],
+        json!({
+            "origin": "match_expressions[0]",
+            "requirement": "tier in (premium)",
+            "key": "tier",
+            "passed": false,
+            "reason": "ValueNotInSet",
+            "actual": tier,
+        })
+    );
+    assert_eq!(verdicts[1]["actual"], Value::Null);
+    assert_eq!(verdicts[5]["origin"], "match_ids");
+
+    // The same as the library's explanation.
+    let matcher = Selector::new()
+        .label("env", env)
+        .expression("tier in (premium), !debug")
+        .expression("gpu")
+        .expression("cpu>100000")
+        .id(&node.id)
+        .compile()
+        .unwrap();
+    assert_eq!(
+        explanation,
+        serde_json::to_value(matcher.explain(&node.id, &node.labels)).unwrap()
+    );
+
+    // A matching node, and an id that is not listed.
+    let run = labelsel(&[
+        "explain", "--node", &node.id, "--output", "json", "-e", "!debug",
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.json()["matches"], true);
+    let other = &demo_nodes()[0].id;
+    assert_ne!(other, &node.id);
+    let run = labelsel(&[
+        "explain", "--node", &node.id, "--output", "json", "--id", other,
+    ]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(run.json()["verdicts"][0]["reason"], "IdNotListed");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// diagnose
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn diagnose_text_has_the_match_count_and_a_row_per_requirement() {
+    let run = labelsel(&[
+        "diagnose",
+        "-e",
+        "tier=premium",
+        "-e",
+        "gpu",
+        "-l",
+        "env=prod",
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let parts = [
+        (
+            r#"match_labels["env"]  env=prod"#,
+            Selector::new().label("env", "prod"),
+        ),
+        (
+            "match_expressions[0]  tier=premium",
+            Selector::new().expression("tier=premium"),
+        ),
+        (
+            "match_expressions[1]  gpu",
+            Selector::new().expression("gpu"),
+        ),
+    ];
+    let whole = Selector::new()
+        .label("env", "prod")
+        .expression("tier=premium")
+        .expression("gpu");
+    let matching = scan(demo_nodes(), &whole).len();
+    let text = lines(&run.stdout);
+    assert_eq!(text[0], format!("{matching} of {DEMO_NODES} nodes match"));
+    assert!(
+        text[1].contains("requirement") && text[1].contains("without it"),
+        "{}",
+        text[1]
+    );
+    for (i, (name, alone)) in parts.iter().enumerate() {
+        let row = text
+            .iter()
+            .find(|line| line.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{}", run.stdout));
+        let numbers: Vec<usize> = row[row.find(name).unwrap() + name.len()..]
+            .split_whitespace()
+            .map(|n| n.parse().unwrap_or_else(|e| panic!("{row:?}: {e}")))
+            .collect();
+        // The selector without this part: the other two.
+        let mut without = Selector::new();
+        for (j, (_, other)) in parts.iter().enumerate() {
+            if j != i {
+                without.match_labels.extend(other.match_labels.clone());
+                without
+                    .match_expressions
+                    .extend(other.match_expressions.clone());
+            }
+        }
+        let rejects = DEMO_NODES - scan(demo_nodes(), alone).len();
+        let matching_without = scan(demo_nodes(), &without).len();
+        assert_eq!(
+            numbers,
+            [rejects, matching_without - matching, matching_without],
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn diagnose_json_matches_select_count_and_the_library() {
+    let nodes = demo_nodes();
+    let ids = [
+        nodes[1].id.as_str(),
+        nodes[2].id.as_str(),
+        nodes[40].id.as_str(),
+    ];
+    let selectors: [Vec<&str>; 4] = [
+        vec!["-e", "tier=premium", "-e", "gpu", "-l", "env=prod"],
+        vec![
+            "-e",
+            "cpu>16, memory-gb<512",
+            "-e",
+            "disk notin (hdd)",
+            "-e",
+            "!maintenance",
+        ],
+        vec![
+            "-e", "!debug", "--id", ids[0], "--id", ids[1], "--id", ids[2],
+        ],
+        vec!["-e", "env=nowhere", "-e", "gpu"],
+    ];
+    let fleet = library_fleet(nodes);
+    for selector in &selectors {
+        let mut args = vec!["diagnose", "--output", "json"];
+        args.extend(selector);
+        let run = labelsel(&args);
+        assert_eq!(run.code, 0, "{args:?}: {run:#?}");
+        let diagnosis = run.json();
+
+        let mut count_args = vec!["select", "--count"];
+        count_args.extend(selector);
+        let count = labelsel(&count_args);
+        let count: usize = count.stdout.trim().parse().expect("a count");
+        assert_eq!(diagnosis["matching"], count, "{selector:?}");
+        assert_eq!(diagnosis["nodes"], DEMO_NODES, "{selector:?}");
+
+        let requirements = diagnosis["requirements"].as_array().expect("requirements");
+        assert!(!requirements.is_empty());
+        for requirement in requirements {
+            let without = requirement["matching_without"].as_u64().expect("a number");
+            assert!(without as usize >= count, "{selector:?}: {requirement}");
+        }
+
+        // The same as the library's diagnosis.
+        let mut library = Selector::new();
+        for pair in selector.chunks(2) {
+            library = match pair {
+                ["-e", expr] => library.expression(*expr),
+                ["-l", kv] => {
+                    let (k, v) = kv.split_once('=').unwrap();
+                    library.label(k, v)
+                }
+                ["--id", id] => library.id(*id),
+                _ => unreachable!("{pair:?}"),
+            };
+        }
+        let matcher = library.compile().unwrap();
+        assert_eq!(
+            diagnosis,
+            serde_json::to_value(fleet.diagnose(&matcher)).unwrap(),
+            "{selector:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// lint
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn lint_an_unsatisfiable_selector_exits_1_naming_both_requirements() {
+    let run = labelsel(&["lint", "-e", "env=a", "-e", "env!=a"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        [
+            "error: unsatisfiable: match_expressions[0] env=a conflicts with match_expressions[1] env!=a",
+            "normal form: none, the selector is unsatisfiable",
+        ]
+    );
+
+    let run = labelsel(&["lint", "-l", "cpu=4", "-e", "cpu>8"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.stdout.contains("unsatisfiable"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(r#"match_labels["cpu"] cpu=4"#),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn lint_a_redundant_requirement_is_a_warning_and_exits_0() {
+    let run = labelsel(&["lint", "-e", "gpu", "-e", "gpu in (nvidia-l4, nvidia-t4)"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        [
+            "warning: redundant: match_expressions[0] gpu is implied by match_expressions[1] gpu in (nvidia-l4,nvidia-t4)",
+            "normal form: gpu in (nvidia-l4,nvidia-t4)",
+        ]
+    );
+
+    let run = labelsel(&["lint", "-e", "gpu, !debug"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        ["no findings", "normal form: !debug,gpu"]
+    );
+}
+
+#[test]
+fn lint_with_a_fleet_suggests_the_nearest_known_keys_and_values() {
+    let run = labelsel(&["lint", "--fleet", DEMO_FLEET_PATH, "-e", "teir=premium"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout.contains(
+            "error: unknown key teir in match_expressions[0] (teir=premium); did you mean tier?"
+        ),
+        "{}",
+        run.stdout
+    );
+
+    let run = labelsel(&["lint", "--fleet", DEMO_FLEET_PATH, "-e", "tier=premum"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout.contains("unknown value premum"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("did you mean premium?"),
+        "{}",
+        run.stdout
+    );
+
+    // Without the fleet there is nothing to compare the key with.
+    let run = labelsel(&["lint", "-e", "teir=premium"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(run.stdout.starts_with("no findings"), "{}", run.stdout);
+
+    // The fleet can come from stdin too.
+    let run = run_with_stdin(&["lint", "--fleet", "-", "-e", "zon=a"], SMALL_FLEET_NDJSON);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(run.stdout.contains("did you mean zone?"), "{}", run.stdout);
+}
+
+#[test]
+fn lint_json_gives_the_findings_and_the_normal_form() {
+    let run = labelsel(&["lint", "--output", "json", "-e", "env=a", "-e", "env!=a"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    let analysis = run.json();
+    assert_eq!(analysis["normal_form"], Value::Null);
+    let findings = analysis["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{analysis}");
+    assert_eq!(findings[0]["severity"], "Error");
+    assert_eq!(findings[0]["kind"], "Unsatisfiable");
+    assert_eq!(
+        findings[0]["origins"],
+        json!(["match_expressions[0]", "match_expressions[1]"])
+    );
+    assert_eq!(findings[0]["requirements"], json!(["env=a", "env!=a"]));
+    let matcher = Selector::new()
+        .expression("env=a")
+        .expression("env!=a")
+        .compile()
+        .unwrap();
+    assert_eq!(analysis, serde_json::to_value(matcher.analyze()).unwrap());
+
+    let run = labelsel(&[
+        "lint",
+        "--output",
+        "json",
+        "--fleet",
+        DEMO_FLEET_PATH,
+        "-e",
+        "teir=premium",
+        "-e",
+        "gpu, gpu=nvidia-l4",
+    ]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    let analysis = run.json();
+    assert_eq!(
+        analysis["normal_form"],
+        json!(["gpu=nvidia-l4", "teir=premium"])
+    );
+    let findings = analysis["findings"].as_array().expect("findings");
+    let unknown = findings
+        .iter()
+        .find(|f| f["kind"] == "UnknownKey")
+        .unwrap_or_else(|| panic!("an UnknownKey finding in {analysis}"));
+    assert_eq!(unknown["severity"], "Error");
+    assert_eq!(unknown["suggestions"], json!(["tier"]));
+    assert_eq!(unknown["requirements"], json!(["teir=premium"]));
+    let redundant = findings
+        .iter()
+        .find(|f| f["kind"] == "Redundant")
+        .unwrap_or_else(|| panic!("a Redundant finding in {analysis}"));
+    assert_eq!(redundant["severity"], "Warning");
+    assert_eq!(redundant["requirements"], json!(["gpu", "gpu=nvidia-l4"]));
+
+    let matcher = Selector::new()
+        .expression("teir=premium")
+        .expression("gpu, gpu=nvidia-l4")
+        .compile()
+        .unwrap();
+    let mut expected = matcher.analyze();
+    expected
+        .findings
+        .extend(library_fleet(demo_nodes()).lint(&matcher));
+    assert_eq!(analysis, serde_json::to_value(expected).unwrap());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Help, usage and colour
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn help_of_the_tool_and_of_each_command_shows_an_example() {
+    let top = command().arg("--help").assert().success();
+    let top = String::from_utf8(top.get_output().stdout.clone()).unwrap();
+    assert!(top.contains("Examples:"), "{top}");
+    for name in ["check", "select", "explain", "diagnose", "lint"] {
+        assert!(
+            top.contains(&format!("labelsel {name} ")),
+            "{name} in:\n{top}"
+        );
+    }
+
+    for name in ["check", "select", "explain", "diagnose", "lint"] {
+        command()
+            .args([name, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"))
+            .stdout(predicate::str::contains(format!("  labelsel {name} ")))
+            .stdout(predicate::str::contains("\x1b[").not());
+        // `help COMMAND` says the same.
+        let run = labelsel(&["help", name]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert!(
+            run.stdout.contains(&format!("  labelsel {name} ")),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+/// Splits a shell command line made of plain words and `'single-quoted'` words.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            ' ' if !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    assert!(!quoted, "unbalanced quote in {line:?}");
+    words.extend(word);
+    words
+}
+
+#[test]
+fn the_examples_in_the_help_run() {
+    let dir = temp_dir("help_examples");
+    let job = write_file(
+        &dir,
+        "job.json",
+        r#"{"match_labels": {"env": "prod"}, "match_expressions": ["gpu"]}"#,
+    );
+    let mut help = labelsel(&["--help"]).stdout;
+    for name in ["check", "select", "explain", "diagnose", "lint"] {
+        help.push_str(&labelsel(&[name, "--help"]).stdout);
+    }
+    let (mut examples, mut piped_examples) = (0, 0);
+    for line in help.lines() {
+        let line = line.trim_start();
+        let piped = line.strip_prefix("cat job.json | ");
+        let Some(example) = piped.unwrap_or(line).strip_prefix("labelsel ") else {
+            continue;
+        };
+        examples += 1;
+        let words: Vec<String> = shell_words(example)
+            .into_iter()
+            .map(|word| match word.as_str() {
+                "nodes.ndjson" => DEMO_FLEET_PATH.to_string(),
+                "job.json" => job.clone(),
+                _ => word,
+            })
+            .collect();
+        let args: Vec<&str> = words.iter().map(String::as_str).collect();
+        // `cat job.json | labelsel ... --selector -`
+        let stdin = if piped.is_some() {
+            piped_examples += 1;
+            std::fs::read_to_string(&job).unwrap()
+        } else {
+            String::new()
+        };
+        let run = run_with_stdin(&args, &stdin);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "the help example `{line}` fails: {run:#?}"
+        );
+        assert!(!run.stdout.is_empty(), "`{line}` prints nothing");
+    }
+    assert_eq!((examples, piped_examples), (14, 1), "examples in:\n{help}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    command()
+        .args(["select", "--output", "yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("yaml"));
+    command()
+        .arg("check")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty());
+    command()
+        .args(["explain", "-e", "gpu"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--node"));
+    command().assert().code(2);
+}
+
+#[test]
+fn no_colour_escapes_when_not_on_a_terminal() {
+    // `labelsel` itself asserts this on every run; these are the outputs most likely to be styled.
+    let runs = [
+        labelsel(&["check", "env in (prod", "gpu"]),
+        labelsel(&["select", "-l", "env"]),
+        labelsel(&["select", "-e", "tier in (a,"]),
+        labelsel(&["select", "--oops"]),
+        labelsel(&["--help"]),
+        labelsel(&["lint", "-e", "env=a", "-e", "env!=a"]),
+    ];
+    for run in &runs {
+        assert!(
+            run.stdout.contains("error")
+                || run.stderr.contains("error")
+                || run.stdout.contains("Usage"),
+            "{run:#?}"
+        );
+        assert!(
+            !format!("{}{}", run.stdout, run.stderr).contains('\x1b'),
+            "{run:#?}"
+        );
+    }
+    assert!(
+        runs[0].stderr.starts_with("error: expected"),
+        "{:#?}",
+        runs[0]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The benchmark workload
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn select_counts_on_the_workload_fleet_equal_a_library_scan() {
+    let workload = Workload::generate(3_000, 7);
+    assert_eq!(workload.nodes.len(), 3_000);
+    assert_eq!(workload.selectors.len(), 15);
+    let fleet_path =
+        Path::new(MANIFEST_DIR).join("target/workload/seed-7-nodes-3000/fleet-3000.ndjson");
+    assert!(fleet_path.exists(), "{}", fleet_path.display());
+    let fleet_path = fleet_path.to_str().unwrap();
+    let dir = temp_dir("workload");
+
+    let mut some_match = 0;
+    let mut none_match = 0;
+    for named in &workload.selectors {
+        let expected = scan(&workload.nodes, &named.selector);
+        let file = write_file(
+            &dir,
+            &format!("{}.json", named.name),
+            &serde_json::to_string(&named.selector).unwrap(),
+        );
+
+        let run = labelsel(&[
+            "select",
+            "--fleet",
+            fleet_path,
+            "--selector",
+            &file,
+            "--count",
+        ]);
+        assert_eq!(run.stderr, "", "{}", named.name);
+        assert_eq!(
+            run.stdout,
+            format!("{}\n", expected.len()),
+            "{}",
+            named.name
+        );
+        let code = if expected.is_empty() { 1 } else { 0 };
+        assert_eq!(run.code, code, "{}: {run:#?}", named.name);
+
+        let run = labelsel(&[
+            "select",
+            "--fleet",
+            fleet_path,
+            "--selector",
+            &file,
+            "--output",
+            "json",
+        ]);
+        assert_eq!(run.code, code, "{}: {run:#?}", named.name);
+        assert_eq!(
+            run.json(),
+            json!({"count": expected.len(), "ids": expected}),
+            "{}",
+            named.name
+        );
+
+        if expected.is_empty() {
+            none_match += 1;
+        } else {
+            some_match += 1;
+        }
+    }
+    assert!(
+        some_match > 0 && none_match > 0,
+        "both exit codes are exercised"
+    );
+}
+
+#[test]
+fn fleet_and_selector_files_may_start_with_a_byte_order_mark() {
+    let dir = temp_dir("byte_order_mark");
+    let fleet = write_file(
+        &dir,
+        "fleet.ndjson",
+        "\u{feff}{\"id\":\"a\",\"labels\":{\"x\":\"1\"}}\n",
+    );
+    let array = write_file(
+        &dir,
+        "fleet.json",
+        "\u{feff}[{\"id\":\"b\",\"labels\":{\"x\":\"1\"}}]",
+    );
+    let selector = write_file(
+        &dir,
+        "selector.json",
+        "\u{feff}{\"match_expressions\":[\"x\"]}",
+    );
+    let run = labelsel(&["select", "--fleet", &fleet, "--selector", &selector]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "a\n"), "{run:#?}");
+    let run = labelsel(&["select", "--fleet", &array, "-e", "x"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "b\n"), "{run:#?}");
+}
+
+#[test]
+fn duplicate_ids_in_a_json_array_name_the_node_counting_from_one() {
+    let run = run_with_stdin(
+        &["select", "--fleet", "-"],
+        r#"[{"id":"a"},{"id":"b"},{"id":"b"}]"#,
+    );
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("node 3 of the array: node id \"b\" appears twice"),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn fleet_and_selector_cannot_both_read_stdin() {
+    let run = run_with_stdin(&["select", "--fleet", "-", "--selector", "-"], "{}");
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("--fleet - and --selector - cannot both read stdin"),
+        "{run:#?}"
+    );
+}
