@@ -8,6 +8,9 @@ use crate::labels::Labels;
 /// Value sets up to this size are searched linearly; larger ones by binary search.
 const SMALL_SET: usize = 8;
 
+/// Nodes evaluated together by [`Matcher::matches_into`] (at most 32: one bit each in a `u32`).
+const SCAN_BLOCK: usize = 16;
+
 /// A compiled [`Selector`](crate::Selector): immutable, `Send + Sync`, and cheap to share behind an `Arc`.
 ///
 /// Every key and value was validated when it was compiled; matching only looks labels up and compares.
@@ -279,6 +282,88 @@ impl Matcher {
     /// The requirements, in evaluation order.
     pub(crate) fn tests(&self) -> &[Test] {
         &self.tests
+    }
+
+    /// Scans many nodes and appends the positions (0-based, in iteration order) of those that match to
+    /// `into`; the result equals calling [`matches`](Self::matches) on each node.
+    ///
+    /// Nodes are evaluated a block at a time, one requirement across the whole block before the next,
+    /// so that the label lookups of different nodes overlap in memory instead of waiting for each other.
+    /// Over maps that live all over the heap (such as `HashMap<String, String>` per node) this is much
+    /// faster than a loop over `matches`. Nothing is allocated beyond what `into` needs.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    ///
+    /// let nodes: Vec<(String, HashMap<String, String>)> = (0..40)
+    ///     .map(|i| (format!("node-{i}"), HashMap::from([("cpu".to_string(), i.to_string())])))
+    ///     .collect();
+    /// let matcher = labelsel::Selector::new().expression("cpu>36").compile()?;
+    /// let mut matching = Vec::new();
+    /// matcher.matches_into(nodes.iter().map(|(id, labels)| (id.as_str(), labels)), &mut matching);
+    /// assert_eq!(matching, [37, 38, 39]);
+    /// # Ok::<(), labelsel::SelectorError>(())
+    /// ```
+    pub fn matches_into<'a, L, I>(&self, nodes: I, into: &mut Vec<usize>)
+    where
+        L: Labels + ?Sized + 'a,
+        I: IntoIterator<Item = (&'a str, &'a L)>,
+    {
+        let mut nodes = nodes.into_iter();
+        let mut first = 0;
+        loop {
+            let mut block: [Option<(&'a str, &'a L)>; SCAN_BLOCK] = [None; SCAN_BLOCK];
+            let mut len = 0;
+            for (slot, node) in block.iter_mut().zip(nodes.by_ref()) {
+                *slot = Some(node);
+                len += 1;
+            }
+            let alive = self.block_matches(&block[..len]);
+            into.extend(
+                (0..len)
+                    .filter(|i| alive & (1 << i) != 0)
+                    .map(|i| first + i),
+            );
+            if len < SCAN_BLOCK {
+                return;
+            }
+            first += SCAN_BLOCK;
+        }
+    }
+
+    /// The nodes of a block that match, as a bit mask.
+    fn block_matches<'a, L: Labels + ?Sized + 'a>(
+        &self,
+        block: &[Option<(&'a str, &'a L)>],
+    ) -> u32 {
+        let mut alive: u32 = 0;
+        for (i, node) in block.iter().enumerate() {
+            if let Some((id, _)) = node
+                && self.ids.as_ref().is_none_or(|ids| ids.contains(*id))
+            {
+                alive |= 1 << i;
+            }
+        }
+        for test in self.tests.iter() {
+            if alive == 0 {
+                break;
+            }
+            // All lookups first, so that they run side by side; then all checks.
+            let mut values: [Option<&'a str>; SCAN_BLOCK] = [None; SCAN_BLOCK];
+            for (i, node) in block.iter().enumerate() {
+                if alive & (1 << i) != 0
+                    && let Some((_, labels)) = *node
+                {
+                    values[i] = labels.get(&test.key);
+                }
+            }
+            for (i, value) in values.iter().enumerate().take(block.len()) {
+                if alive & (1 << i) != 0 && !test.check.holds(*value) {
+                    alive &= !(1 << i);
+                }
+            }
+        }
+        alive
     }
 
     /// Whether the matcher places no constraint at all, so that it matches every node.

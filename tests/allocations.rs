@@ -139,6 +139,12 @@ fn compiled_matchers_do_not_allocate() {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     let btree: BTreeMap<&str, &str> = pairs.into_iter().collect();
+    let nodes: Vec<(&str, &HashMap<String, String>)> = (0..100)
+        .map(|i| (if i % 3 == 0 { "node-1" } else { "node-3" }, &hashed))
+        .collect();
+    let mut matching = Vec::with_capacity(nodes.len());
+    let (count, ()) = allocations(|| matcher.matches_into(nodes.iter().copied(), &mut matching));
+    assert_eq!((count, matching.len()), (0, 34), "matches_into");
     for id in ["node-1", "node-3"] {
         let want = id == "node-1";
         let (count, got) = allocations(|| matcher.matches(id, &prepared));

@@ -179,6 +179,26 @@ proptest! {
         prop_assert_eq!(matcher.clone().matches(id, &prepared), want, "clone");
     }
 
+    /// Scanning many nodes in blocks finds exactly the nodes `matches` accepts, across block edges.
+    #[test]
+    fn matches_into_equals_matches_on_every_node(
+        selector in selector(),
+        nodes in proptest::collection::vec((node_id(), node_pairs()), 0..70),
+    ) {
+        let matcher = selector.compile().map_err(|e| TestCaseError::fail(format!("{selector:?}: {e}")))?;
+        let maps: Vec<(&str, HashMap<String, String>)> = nodes
+            .iter()
+            .map(|(id, pairs)| (*id, pairs.iter().cloned().collect()))
+            .collect();
+        let want: Vec<usize> = (0..maps.len())
+            .filter(|&i| matcher.matches(maps[i].0, &maps[i].1))
+            .collect();
+        let mut got = vec![usize::MAX];
+        matcher.matches_into(maps.iter().map(|(id, labels)| (*id, labels)), &mut got);
+        prop_assert_eq!(got[0], usize::MAX, "appends, keeping what was there");
+        prop_assert_eq!(&got[1..], &want[..]);
+    }
+
     /// A node that certainly satisfies `match_labels` and `match_ids` is judged by its expressions alone,
     /// so the expression part is exercised on nodes the other parts let through.
     #[test]
