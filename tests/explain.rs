@@ -19,10 +19,19 @@ fn verdict(expression: &str, node: &[(&str, &str)]) -> (Reason, bool, Option<Str
     (v.reason, v.passed, v.actual.clone())
 }
 
+/// A one-requirement expression, a node, and the verdict expected: reason, passed, actual value.
+type ReasonCase = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Reason,
+    bool,
+    Option<String>,
+);
+
 #[test]
 fn every_reason_code() {
     let some = |s: &str| Some(s.to_string());
-    let cases: [(&str, &[(&str, &str)], Reason, bool, Option<String>); 16] = [
+    let cases: [ReasonCase; 16] = [
         ("tier=a", &[("tier", "a")], Reason::Matched, true, some("a")),
         (
             "tier in (a,b)",
@@ -337,7 +346,9 @@ proptest! {
             let others_pass = |e: &labelsel::Explanation| {
                 e.verdicts.iter().enumerate().all(|(j, v)| j == i || v.passed)
             };
-            prop_assert_eq!(&row.requirement, &explanations.first().map_or(row.requirement.clone(), |e| e.verdicts[i].requirement.clone()));
+            if let Some(first) = explanations.first() {
+                prop_assert_eq!(&row.requirement, &first.verdicts[i].requirement);
+            }
             prop_assert_eq!(row.rejects, explanations.iter().filter(|e| failing(e)).count());
             prop_assert_eq!(row.rejects_alone, explanations.iter().filter(|e| failing(e) && others_pass(e)).count());
             prop_assert_eq!(row.matching_without, explanations.iter().filter(|e| others_pass(e)).count());
