@@ -135,7 +135,7 @@ impl ParseError {
             ErrorKind::InvalidKey(_) => "a valid label key".to_string(),
             ErrorKind::InvalidValue(_) => "a valid label value".to_string(),
             ErrorKind::InvalidThreshold => {
-                "a non-negative base-10 integer that fits in 64 bits".to_string()
+                "a non-negative base-10 integer (up to 63 digits) that fits in 64 bits".to_string()
             }
             ErrorKind::InputTooLong { limit } => format!("at most {limit} bytes"),
             ErrorKind::TooManyRequirements { limit } => format!("at most {limit} requirements"),
@@ -155,6 +155,23 @@ impl ParseError {
         match &self.kind {
             ErrorKind::InvalidKey(e) | ErrorKind::InvalidValue(e) => Some(e),
             _ => None,
+        }
+    }
+
+    /// The byte offset the one-line `Display` names: where the offending character of an invalid key or
+    /// value is (or where it grows too long), else the start of the span.
+    ///
+    /// ```
+    /// let err = labelsel::Expression::parse("a/b/c=x").unwrap_err();
+    /// assert_eq!((err.span(), err.position()), (0..5, 3));
+    /// assert!(err.to_string().ends_with("at byte 3"));
+    /// ```
+    pub fn position(&self) -> usize {
+        match &self.kind {
+            ErrorKind::InvalidKey(e) | ErrorKind::InvalidValue(e) => self
+                .input
+                .floor_char_boundary((self.span.start + e.offset()).min(self.span.end)),
+            _ => self.span.start,
         }
     }
 
@@ -203,7 +220,7 @@ impl ParseError {
             ErrorKind::InvalidKey(e) => write!(f, "invalid key {found}: {e}"),
             ErrorKind::InvalidValue(e) => write!(f, "invalid value {found}: {e}"),
             ErrorKind::InvalidThreshold => {
-                f.write_str("expected a non-negative base-10 integer that fits in 64 bits after `>` or `<`, found ")?;
+                f.write_str("expected a non-negative base-10 integer (up to 63 digits) that fits in 64 bits after `>` or `<`, found ")?;
                 if self.span.is_empty() {
                     f.write_str("nothing")
                 } else {
@@ -244,19 +261,21 @@ impl fmt::Display for Quoted<'_> {
     }
 }
 
-/// `{}` writes one line: the message and the byte offset. `{:#}` writes [`ParseError::render`].
+/// `{}` writes one line: the message and the byte offset ([`ParseError::position`]). `{:#}` writes
+/// [`ParseError::render`].
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if f.alternate() {
             return f.write_str(&self.render());
         }
-        write!(f, "{} at byte {}", self.message(), self.span.start)
+        write!(f, "{} at byte {}", self.message(), self.position())
     }
 }
 
 impl fmt::Debug for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParseError")
+            .field("input", &self.input)
             .field("span", &self.span)
             .field("kind", &self.kind)
             .field("message", &self.to_string())

@@ -207,7 +207,12 @@ impl fmt::Display for Explanation {
         let failures = self.failures().count();
         let total = self.verdicts.len();
         if failures == 0 {
-            writeln!(f, "{} matches: all {total} requirements pass", self.id)?;
+            let all = match total {
+                0 => "no requirements to check".to_string(),
+                1 => "its 1 requirement passes".to_string(),
+                n => format!("all {n} requirements pass"),
+            };
+            writeln!(f, "{} matches: {all}", self.id)?;
         } else {
             let verb = if failures == 1 { "fails" } else { "fail" };
             writeln!(

@@ -17,7 +17,7 @@ use crate::parse::{self, Limits};
 ///
 /// An expression is stored compactly: one copy of the input text, and requirements that point into it:
 /// held inline when there is one, else in one array, plus one array of values when some `in`/`notin`
-/// list holds more than one value.
+/// list holds more than four values.
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -36,7 +36,7 @@ pub struct Expression {
     pub(crate) text: Box<str>,
     /// Requirements, stably sorted by key.
     pub(crate) slots: Slots,
-    /// Values of the `in`/`notin` requirements that hold more than one, each run sorted and deduplicated.
+    /// Values of the `in`/`notin` requirements that hold more than four, each run sorted and deduplicated.
     pub(crate) values: Vec<Span>,
 }
 

@@ -157,7 +157,8 @@ impl ValueSet {
             1 => ValueSet::One(values.swap_remove(0)),
             n if n <= SMALL_SET => ValueSet::Small(values.into_boxed_slice()),
             _ => {
-                values.sort_unstable();
+                // Requirement values come sorted and deduplicated from the parser.
+                debug_assert!(values.is_sorted());
                 ValueSet::Large(values.into_boxed_slice())
             }
         }

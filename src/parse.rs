@@ -4,8 +4,8 @@
 //! The lexer splits the input into identifiers and the symbols `= == != ! ( ) , > <`, skipping
 //! space, tab, CR and LF; an identifier is any other run of bytes, NUL included. `in` and `notin` are
 //! keywords only where an operator is expected. The parser keeps one copy of the input and records keys
-//! and values as byte spans into it, so a parse costs one copy, one array of requirements and, when some
-//! list holds several values, one array of values. Each token is lexed once; the work is linear in the
+//! and values as byte spans into it, so a parse costs one copy, one array of requirements when there
+//! are two or more, and, when some list holds more than four values, one array of values. Each token is lexed once; the work is linear in the
 //! input, apart from sorting each value list and the requirements.
 
 use std::ops::Range;
@@ -59,18 +59,21 @@ impl Default for Limits {
 
 impl Limits {
     /// Sets the longest input accepted, in bytes (capped at `u32::MAX`).
+    #[must_use]
     pub fn max_input_bytes(mut self, bytes: usize) -> Limits {
         self.max_input_bytes = bytes.min(u32::MAX as usize);
         self
     }
 
     /// Sets the most requirements one input may hold.
+    #[must_use]
     pub fn max_requirements(mut self, count: usize) -> Limits {
         self.max_requirements = count;
         self
     }
 
     /// Sets the most values one `in` or `notin` list may name.
+    #[must_use]
     pub fn max_values(mut self, count: usize) -> Limits {
         self.max_values = count;
         self
@@ -82,10 +85,7 @@ pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseErr
     if input.len() > limits.max_input_bytes {
         let limit = limits.max_input_bytes;
         // The span starts with the character that crosses the limit.
-        let start = (0..=limit)
-            .rev()
-            .find(|&at| input.is_char_boundary(at))
-            .unwrap_or(0);
+        let start = input.floor_char_boundary(limit);
         return Err(ParseError::new(
             input,
             start..input.len(),
@@ -407,7 +407,8 @@ impl<'a> Parser<'a, '_> {
             _ => return Err(unexpected(start, Expected::ListStart)),
         }
 
-        // Values are checked once the list is complete, in the order written, as Kubernetes does.
+        // Values are checked once the list is complete, so grammar errors come first as in Kubernetes;
+        // the first invalid value in the order written is reported (Kubernetes reports them all).
         for span in list.written(&self.values) {
             validate_value(span.of(input)).map_err(|e| Failure {
                 span: span.start as usize..span.end as usize,

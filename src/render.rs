@@ -12,7 +12,7 @@ const CONTEXT: usize = 40;
 ///
 /// Tabs and other control characters are shown as one column each so the carets stay aligned.
 pub(crate) fn caret(input: &str, span: Range<usize>, out: &mut String) {
-    let start = floor_char_boundary(input, span.start);
+    let start = input.floor_char_boundary(span.start);
     let line_start = input[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = input[start..].find('\n').map_or(input.len(), |i| start + i);
     let line_number = input.as_bytes()[..start]
@@ -20,7 +20,7 @@ pub(crate) fn caret(input: &str, span: Range<usize>, out: &mut String) {
         .filter(|&&b| b == b'\n')
         .count()
         + 1;
-    let end = floor_char_boundary(input, span.end.clamp(start, line_end));
+    let end = input.floor_char_boundary(span.end.clamp(start, line_end));
 
     let line: Vec<char> = input[line_start..line_end].chars().map(visible).collect();
     let column = input[line_start..start].chars().count();
@@ -62,12 +62,4 @@ fn visible(c: char) -> char {
         c if c.is_control() => '\u{fffd}',
         c => c,
     }
-}
-
-fn floor_char_boundary(s: &str, mut at: usize) -> usize {
-    at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }

@@ -92,18 +92,21 @@ impl Selector {
     }
 
     /// Adds a `match_labels` entry (replacing an earlier value for the same key).
+    #[must_use]
     pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Selector {
         self.match_labels.insert(key.into(), value.into());
         self
     }
 
     /// Adds a `match_expressions` string.
+    #[must_use]
     pub fn expression(mut self, expression: impl Into<String>) -> Selector {
         self.match_expressions.push(expression.into());
         self
     }
 
     /// Adds a `match_ids` entry.
+    #[must_use]
     pub fn id(mut self, id: impl Into<String>) -> Selector {
         self.match_ids.push(id.into());
         self
@@ -213,7 +216,7 @@ impl fmt::Display for Place {
 /// let err = labelsel::Selector::new().label("env", "a b").compile().unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
-///     "match_labels[\"env\"]: invalid value `a b`: a value may hold only letters, digits, '-', '_' and '.', not ' ' at byte 0"
+///     "match_labels[\"env\"]: invalid value `a b`: a value may hold only letters, digits, '-', '_' and '.', not ' ' at byte 1"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

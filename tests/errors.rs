@@ -35,7 +35,12 @@ fn check(err: &ParseError, found: &str, span: Range<usize>, message: &str) {
     assert_eq!(err.to_string(), message, "to_string() of {:?}", err.input());
     assert!(
         err.to_string()
-            .ends_with(&format!(" at byte {}", span.start)),
+            .ends_with(&format!(" at byte {}", err.position())),
+        "{err}"
+    );
+    // The position is the start of the span, or inside it for an invalid key or value.
+    assert!(
+        span.contains(&err.position()) || err.position() == span.start,
         "{err}"
     );
 }
@@ -244,7 +249,7 @@ fn invalid_value() {
         &err,
         "a-",
         2..4,
-        "invalid value `a-`: a value must be empty or begin and end with a letter or digit, not '-' at byte 2",
+        "invalid value `a-`: a value must be empty or begin and end with a letter or digit, not '-' at byte 3",
     );
     assert_eq!(err.expected(), "a valid label value");
     assert_eq!(err.label_error().unwrap().offset(), 1);
@@ -254,7 +259,7 @@ fn invalid_value() {
         &err,
         "a/b",
         10..13,
-        "invalid value `a/b`: a value may hold only letters, digits, '-', '_' and '.', not '/' at byte 10",
+        "invalid value `a/b`: a value may hold only letters, digits, '-', '_' and '.', not '/' at byte 11",
     );
     assert_eq!(err.label_error().unwrap().offset(), 1);
 
@@ -275,11 +280,11 @@ fn bad_threshold() {
         &err,
         "1.5",
         2..5,
-        "expected a non-negative base-10 integer that fits in 64 bits after `>` or `<`, found `1.5` at byte 2",
+        "expected a non-negative base-10 integer (up to 63 digits) that fits in 64 bits after `>` or `<`, found `1.5` at byte 2",
     );
     assert_eq!(
         err.expected(),
-        "a non-negative base-10 integer that fits in 64 bits"
+        "a non-negative base-10 integer (up to 63 digits) that fits in 64 bits"
     );
     assert!(err.label_error().is_none());
 
@@ -287,13 +292,13 @@ fn bad_threshold() {
         &error("cpu<-1"),
         "-1",
         4..6,
-        "expected a non-negative base-10 integer that fits in 64 bits after `>` or `<`, found `-1` at byte 4",
+        "expected a non-negative base-10 integer (up to 63 digits) that fits in 64 bits after `>` or `<`, found `-1` at byte 4",
     );
     check(
         &error("x>9223372036854775808"),
         "9223372036854775808",
         2..21,
-        "expected a non-negative base-10 integer that fits in 64 bits after `>` or `<`, found `9223372036854775808` at byte 2",
+        "expected a non-negative base-10 integer (up to 63 digits) that fits in 64 bits after `>` or `<`, found `9223372036854775808` at byte 2",
     );
 }
 
@@ -303,18 +308,18 @@ fn empty_threshold() {
         &error("x>"),
         "",
         2..2,
-        "expected a non-negative base-10 integer that fits in 64 bits after `>` or `<`, found nothing at byte 2",
+        "expected a non-negative base-10 integer (up to 63 digits) that fits in 64 bits after `>` or `<`, found nothing at byte 2",
     );
     check(
         &error("x<,y"),
         "",
         2..2,
-        "expected a non-negative base-10 integer that fits in 64 bits after `>` or `<`, found nothing at byte 2",
+        "expected a non-negative base-10 integer (up to 63 digits) that fits in 64 bits after `>` or `<`, found nothing at byte 2",
     );
     let err = error("x>");
     assert_eq!(
         err.expected(),
-        "a non-negative base-10 integer that fits in 64 bits"
+        "a non-negative base-10 integer (up to 63 digits) that fits in 64 bits"
     );
 }
 
@@ -540,7 +545,7 @@ fn long_tokens_are_shortened_in_messages() {
     assert_eq!(
         err.to_string(),
         format!(
-            "invalid key `{}…` (61 bytes): the name part of a key must begin and end with a letter or digit, not '-' at byte 0",
+            "invalid key `{}…` (61 bytes): the name part of a key must begin and end with a letter or digit, not '-' at byte 60",
             "a".repeat(48)
         )
     );
@@ -560,7 +565,7 @@ fn control_characters_are_escaped() {
     assert_eq!(err.span(), 0..2);
     assert_eq!(
         err.to_string(),
-        "invalid key `x\\u{b}`: the name part of a key may hold only letters, digits, '-', '_' and '.', not '\\u{b}' at byte 0"
+        "invalid key `x\\u{b}`: the name part of a key may hold only letters, digits, '-', '_' and '.', not '\\u{b}' at byte 1"
     );
     // The rendered line replaces the control character, keeping the caret aligned.
     assert!(

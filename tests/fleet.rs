@@ -147,7 +147,7 @@ impl Spec {
             id: id.into(),
             zone: ZONES[seed % ZONES.len()],
             cpu: (seed % 13 != 5).then_some((seed * 7) % CPU.len()),
-            gpu: (seed % 5 == 0).then(|| GPUS[(seed / 5) % 2]),
+            gpu: seed.is_multiple_of(5).then(|| GPUS[(seed / 5) % 2]),
             debug: seed % 7 == 3,
             rack: (seed % 9) as u8,
         }

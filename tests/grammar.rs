@@ -21,7 +21,7 @@ const LIST_ITEM: &str = "a value or `,`";
 const COMMA_OR_CLOSE: &str = "`,` or `)`";
 const INVALID_KEY: &str = "a valid label key";
 const INVALID_VALUE: &str = "a valid label value";
-const THRESHOLD: &str = "a non-negative base-10 integer that fits in 64 bits";
+const THRESHOLD: &str = "a non-negative base-10 integer (up to 63 digits) that fits in 64 bits";
 
 #[track_caller]
 fn good(input: &str, canonical: &str) {

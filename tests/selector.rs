@@ -791,7 +791,7 @@ fn selector_error_display_for_a_label_key() {
     let err = compile_err(&Selector::new().label("a/b/c", "x"));
     assert_eq!(
         err.to_string(),
-        "match_labels key \"a/b/c\": invalid key `a/b/c`: a key may hold at most one '/', between its DNS prefix and its name at byte 0"
+        "match_labels key \"a/b/c\": invalid key `a/b/c`: a key may hold at most one '/', between its DNS prefix and its name at byte 3"
     );
     assert_eq!(
         format!("{err:#}"),
@@ -804,7 +804,7 @@ fn selector_error_display_for_a_label_value() {
     let err = compile_err(&Selector::new().label("env", "a b"));
     assert_eq!(
         err.to_string(),
-        "match_labels[\"env\"]: invalid value `a b`: a value may hold only letters, digits, '-', '_' and '.', not ' ' at byte 0"
+        "match_labels[\"env\"]: invalid value `a b`: a value may hold only letters, digits, '-', '_' and '.', not ' ' at byte 1"
     );
     assert_eq!(
         format!("{err:#}"),

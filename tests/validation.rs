@@ -478,7 +478,7 @@ fn thresholds_that_are_not_valid_values_have_no_label_error() {
         assert!(err.label_error().is_none(), "{input:?}: {err}");
         assert_eq!(
             err.expected(),
-            "a non-negative base-10 integer that fits in 64 bits"
+            "a non-negative base-10 integer (up to 63 digits) that fits in 64 bits"
         );
     }
 }

@@ -61,21 +61,23 @@ pub struct Fleet {
     index: Index,
     /// Insertion counter; a node keeps the number of its first insertion.
     next_seq: u64,
-    /// Whether slot order is insertion order (no slot was reused since the fleet was last empty).
-    in_slot_order: bool,
+    /// Whether a slot was reused since the fleet was last empty, so that slot order may differ from
+    /// insertion order.
+    slots_reused: bool,
 }
 
 impl Fleet {
     /// An empty fleet.
     pub fn new() -> Fleet {
-        Fleet {
-            in_slot_order: true,
-            ..Fleet::default()
-        }
+        Fleet::default()
     }
 
     /// Adds a node, or replaces the labels of the node with this id (which keeps its place in the
     /// order). When a key repeats, the last value wins. Returns whether a node was replaced.
+    ///
+    /// # Panics
+    ///
+    /// When the fleet would hold more than `u32::MAX` nodes or distinct keys or values.
     ///
     /// ```
     /// let mut fleet = labelsel::Fleet::new();
@@ -115,7 +117,7 @@ impl Fleet {
         }
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.in_slot_order = false;
+                self.slots_reused = true;
                 slot
             }
             None => {
@@ -157,7 +159,7 @@ impl Fleet {
         if self.live.is_empty() {
             self.nodes.clear();
             self.free.clear();
-            self.in_slot_order = true;
+            self.slots_reused = false;
         }
         true
     }

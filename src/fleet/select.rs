@@ -88,9 +88,26 @@ impl Fleet {
             if candidates.len() <= SCAN_CANDIDATES {
                 return self.scan(matcher, &candidates);
             }
-            candidates -= &*self.nodes_with(test);
+            self.remove_rejected(&mut candidates, test);
         }
         candidates
+    }
+
+    /// Removes from `candidates` the nodes a `!=`, `notin` or `!key` test rejects, one value's bitmap at
+    /// a time, without building their union.
+    fn remove_rejected(&self, candidates: &mut RoaringBitmap, test: &Test) {
+        let Some(key) = self.keys.id(&test.key).and_then(|k| self.index.key(k)) else {
+            return;
+        };
+        match &test.check {
+            Check::NotIn(values) => {
+                let values = values.values().iter().filter_map(|v| self.values.id(v));
+                for nodes in values.filter_map(|value| key.values.get(&value)) {
+                    *candidates -= nodes;
+                }
+            }
+            _ => *candidates -= &key.present,
+        }
     }
 
     /// The nodes whose ids are listed.
@@ -220,7 +237,7 @@ pub(crate) enum InsertionOrder<'a> {
 
 impl<'a> InsertionOrder<'a> {
     pub(crate) fn new(fleet: &Fleet, slots: &'a RoaringBitmap) -> InsertionOrder<'a> {
-        if fleet.in_slot_order {
+        if !fleet.slots_reused {
             return InsertionOrder::InSlotOrder(slots.iter());
         }
         let mut order: Vec<(u64, u32)> = slots

@@ -1,6 +1,7 @@
 //! Reading fleets (NDJSON or a JSON array, from a file, stdin or the embedded demo) and assembling
 //! selectors from a JSON file and command-line flags.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 
@@ -50,11 +51,13 @@ struct NodeRecord {
 }
 
 pub fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
-    let text = match &source {
-        FleetSource::Demo => DEMO_FLEET.to_string(),
-        FleetSource::Stdin => read_stdin("the fleet")?,
-        FleetSource::File(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?,
+    let text: Cow<'static, str> = match &source {
+        FleetSource::Demo => Cow::Borrowed(DEMO_FLEET),
+        FleetSource::Stdin => Cow::Owned(read_stdin("the fleet")?),
+        FleetSource::File(path) => Cow::Owned(
+            std::fs::read_to_string(path)
+                .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?,
+        ),
     };
     // A byte-order mark, as some editors write, is not part of the JSON.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
