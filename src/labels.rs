@@ -164,14 +164,7 @@ impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for LabelSet {
         let mut pairs: Vec<(K, V)> = iter.into_iter().collect();
         // Stable, so that among equal keys the last one written stays last and wins below.
         pairs.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
-        let mut kept: Vec<(&str, &str)> = Vec::with_capacity(pairs.len());
-        for (key, value) in &pairs {
-            let (key, value) = (key.as_ref(), value.as_ref());
-            match kept.last_mut() {
-                Some(last) if last.0 == key => last.1 = value,
-                _ => kept.push((key, value)),
-            }
-        }
+        let kept = last_of_each_key(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
         if kept.is_empty() {
             return LabelSet::default();
         }
@@ -211,4 +204,19 @@ impl std::fmt::Debug for LabelSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
+}
+
+/// From pairs sorted by key (stably, so that repeats of a key stay in the order written), the last pair
+/// of each key: the value a map would keep.
+pub(crate) fn last_of_each_key<K: PartialEq, V>(
+    sorted: impl Iterator<Item = (K, V)>,
+) -> Vec<(K, V)> {
+    let mut kept: Vec<(K, V)> = Vec::with_capacity(sorted.size_hint().0);
+    for (key, value) in sorted {
+        match kept.last_mut() {
+            Some(last) if last.0 == key => last.1 = value,
+            _ => kept.push((key, value)),
+        }
+    }
+    kept
 }

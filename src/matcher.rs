@@ -123,6 +123,11 @@ impl Check {
         }
     }
 
+    /// Whether the check passes on a node without the key (`!=`, `notin`, `!key`).
+    pub(crate) fn matches_absent_key(&self) -> bool {
+        matches!(self, Check::NotIn(_) | Check::Absent)
+    }
+
     #[inline(always)]
     pub(crate) fn holds(&self, value: Option<&str>) -> bool {
         match self {

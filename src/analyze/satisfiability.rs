@@ -5,10 +5,7 @@ use crate::matcher::{Check, Test};
 
 /// Whether the check fails on a node that lacks the key.
 pub(super) fn needs_key(check: &Check) -> bool {
-    matches!(
-        check,
-        Check::In(_) | Check::Exists | Check::Greater(_) | Check::Less(_)
-    )
+    !check.matches_absent_key()
 }
 
 /// The values of the smallest `=`/`in` set among the checks; a present value must be one of them.

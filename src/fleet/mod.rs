@@ -14,6 +14,7 @@ use roaring::RoaringBitmap;
 use self::index::Index;
 use self::node::Node;
 use self::vocab::Vocabulary;
+use crate::labels::last_of_each_key;
 
 pub use self::diagnose::{Diagnosis, RequirementDiagnosis};
 pub use self::node::NodeLabels;
@@ -97,14 +98,7 @@ impl Fleet {
             .collect();
         // Stable, so that among repeated keys the last one written stays last and wins.
         pairs.sort_by(|a, b| self.keys.term(a.0).cmp(self.keys.term(b.0)));
-        let mut kept: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
-        for pair in pairs {
-            match kept.last_mut() {
-                Some(last) if last.0 == pair.0 => *last = pair,
-                _ => kept.push(pair),
-            }
-        }
-        let labels = kept.into_boxed_slice();
+        let labels = last_of_each_key(pairs.into_iter()).into_boxed_slice();
 
         if let Some(&slot) = self.slots.get(id) {
             let node = self.nodes[slot as usize]

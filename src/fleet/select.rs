@@ -173,13 +173,6 @@ fn union_of_integers(key: &KeyIndex, range: (Bound<i64>, Bound<i64>)) -> Cow<'_,
     )
 }
 
-impl Check {
-    /// Whether the check passes on a node without the key (`!=`, `notin`, `!key`).
-    fn matches_absent_key(&self) -> bool {
-        matches!(self, Check::NotIn(_) | Check::Absent)
-    }
-}
-
 /// The nodes a [`Fleet::select`] found: their number at once, their ids in insertion order.
 ///
 /// ```
