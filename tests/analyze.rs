@@ -1007,3 +1007,32 @@ proptest! {
         }
     }
 }
+
+/// Many long lists on one key: beyond the search limit the analysis stays cheap, still finds the
+/// conflict (naming every requirement of the key) and still reports exact repeats.
+#[test]
+fn many_long_lists_on_one_key_are_analysed_without_the_quadratic_searches() {
+    let mut selector = Selector::new();
+    for list in 0..100 {
+        let values: Vec<String> = (0..400).map(|v| format!("v{list}-{v}")).collect();
+        selector = selector.expression(format!("zone in ({})", values.join(",")));
+    }
+    let analysis = selector.compile().unwrap().analyze();
+    assert!(!analysis.is_satisfiable());
+    assert_eq!(analysis.findings.len(), 1);
+    assert_eq!(analysis.findings[0].requirements.len(), 100);
+
+    let mut repeated = Selector::new();
+    for _ in 0..3 {
+        for n in 0..70 {
+            repeated = repeated.expression(format!("x notin (a{n},b{n})"));
+        }
+    }
+    let analysis = repeated.compile().unwrap().analyze();
+    assert!(analysis.is_satisfiable());
+    assert_eq!(
+        analysis.findings.len(),
+        140,
+        "the second and third of each of the 70 requirements"
+    );
+}

@@ -22,9 +22,11 @@ use self::normal_form::merged;
 use self::redundancy::redundancies;
 use self::satisfiability::conflict;
 
-/// Requirements on one key up to this many are searched pair by pair for a conflicting pair; beyond
-/// that, a conflict is narrowed down one requirement at a time.
-const PAIR_SEARCH: usize = 128;
+/// The most distinct requirements on one key that are searched for the smallest conflicting set and for
+/// requirements implied by others: both searches grow with the square of their number. Beyond it (only
+/// hostile or generated selectors get there), a conflict names every requirement of the key and only
+/// exact repeats are reported as redundant, so the analysis stays near linear in the selector's size.
+const SEARCH_LIMIT: usize = 64;
 
 /// The most suggestions offered for one unknown key or value.
 const SUGGESTIONS: usize = 3;

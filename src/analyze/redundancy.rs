@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::first_occurrences;
+use super::{SEARCH_LIMIT, first_occurrences};
 use crate::matcher::{Check, Test};
 
 /// Whether every label set that satisfies `a` satisfies `b` (on the same key). Never wrong when it
@@ -26,7 +26,11 @@ pub(super) fn implies(a: &Check, b: &Check) -> bool {
 /// A repeat is named with its first occurrence, or with what implies that one when it is redundant too.
 pub(super) fn redundancies<'a>(tests: &[&'a Test]) -> Vec<(&'a Test, &'a Test)> {
     let distinct = first_occurrences(tests);
-    let implied = implied_by_others(&distinct);
+    let implied = if distinct.len() > SEARCH_LIMIT {
+        Vec::new()
+    } else {
+        implied_by_others(&distinct)
+    };
     let first: HashMap<&str, &Test> = distinct
         .iter()
         .map(|test| (&*test.source.text, *test))

@@ -1,6 +1,6 @@
 //! Whether the requirements on one key can hold together, and which of them conflict.
 
-use super::PAIR_SEARCH;
+use super::SEARCH_LIMIT;
 use crate::matcher::{Check, Test};
 
 /// Whether the check fails on a node that lacks the key.
@@ -46,6 +46,9 @@ pub(super) fn conflict<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
     if satisfiable(tests) {
         return None;
     }
+    if tests.len() > SEARCH_LIMIT {
+        return Some(tests.to_vec());
+    }
     let core = conflicting_single(tests)
         .or_else(|| conflicting_pair(tests))
         .unwrap_or_else(|| narrowed(tests));
@@ -60,9 +63,6 @@ fn conflicting_single<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
 }
 
 fn conflicting_pair<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
-    if tests.len() > PAIR_SEARCH {
-        return None;
-    }
     tests.iter().enumerate().find_map(|(i, first)| {
         tests[i + 1..]
             .iter()
