@@ -109,7 +109,13 @@ impl LabelSet {
         while low < high {
             let middle = low + (high - low) / 2;
             let (start, value_start, value_end) = self.entry(middle);
-            match self.data[start..value_start].cmp(key) {
+            let candidate = self.data.get(start..value_start)?;
+            // Most probes differ in the first byte: decide those without a call to `memcmp`.
+            let order = match (candidate.first(), key.first()) {
+                (Some(a), Some(b)) if a != b => a.cmp(b),
+                _ => candidate.cmp(key),
+            };
+            match order {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => return Some(self.text(value_start, value_end)),
@@ -143,11 +149,16 @@ impl LabelSet {
 
     fn entry(&self, index: usize) -> (usize, usize, usize) {
         let at = HEADER_BYTES + index * ENTRY_BYTES;
-        (
-            self.word(at) as usize,
-            self.word(at + 4) as usize,
-            self.word(at + 8) as usize,
-        )
+        let Some(entry) = self
+            .data
+            .get(at..)
+            .and_then(|rest| rest.first_chunk::<ENTRY_BYTES>())
+        else {
+            return (0, 0, 0);
+        };
+        let word =
+            |i: usize| u32::from_le_bytes([entry[i], entry[i + 1], entry[i + 2], entry[i + 3]]);
+        (word(0) as usize, word(4) as usize, word(8) as usize)
     }
 
     fn text(&self, start: usize, end: usize) -> &str {
