@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::expr::parse_integer;
 use crate::labels::Labels;
-use crate::matcher::{Check, Matcher, Origin, Test};
+use crate::matcher::{Check, Matcher, Origin};
 
 /// Why a requirement passed or failed on a node. The names are stable codes, also in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -109,9 +109,8 @@ impl Matcher {
     /// failure) and reported with a [`Reason`], its canonical text, its place in the selector and the
     /// node's actual value. `explanation.matches` always equals [`Matcher::matches`].
     pub fn explain<L: Labels + ?Sized>(&self, id: &str, labels: &L) -> Explanation {
-        let mut tests: Vec<&Test> = self.tests().iter().collect();
-        tests.sort_by_key(|test| test.source.position);
-        let mut verdicts: Vec<Verdict> = tests
+        let mut verdicts: Vec<Verdict> = self
+            .tests_in_written_order()
             .into_iter()
             .map(|test| {
                 let actual = labels.get(&test.key);
@@ -149,35 +148,25 @@ impl Matcher {
     }
 }
 
+/// Why `check` passes or fails on `actual`. Whether it passes is `Check::holds`, the verdict matching
+/// uses; the reason only says which way.
 fn reason(check: &Check, actual: Option<&str>) -> Reason {
-    let integer = |value: &str, holds: &dyn Fn(i64) -> bool| match parse_integer(value) {
-        None => Reason::NotAnInteger,
-        Some(n) if holds(n) => Reason::Matched,
-        Some(_) => Reason::ComparisonFailed,
-    };
+    if check.holds(actual) {
+        return match actual {
+            None => Reason::KeyAbsent,
+            Some(_) => Reason::Matched,
+        };
+    }
     match (check, actual) {
-        (Check::NotIn(_) | Check::Absent, None) => Reason::KeyAbsent,
-        (Check::In(_) | Check::Exists | Check::Greater(_) | Check::Less(_), None) => {
-            Reason::KeyMissing
-        }
-        (Check::Absent, Some(_)) => Reason::KeyForbidden,
-        (Check::Exists, Some(_)) => Reason::Matched,
-        (Check::Greater(threshold), Some(value)) => integer(value, &|n| n > *threshold),
-        (Check::Less(threshold), Some(value)) => integer(value, &|n| n < *threshold),
-        (check @ Check::In(_), Some(value)) => {
-            if check.holds(Some(value)) {
-                Reason::Matched
-            } else {
-                Reason::ValueNotInSet
-            }
-        }
-        (check @ Check::NotIn(_), Some(value)) => {
-            if check.holds(Some(value)) {
-                Reason::Matched
-            } else {
-                Reason::ValueForbidden
-            }
-        }
+        (_, None) => Reason::KeyMissing,
+        // `Exists` holds on every present key, so of the two only `Absent` fails here.
+        (Check::Absent | Check::Exists, Some(_)) => Reason::KeyForbidden,
+        (Check::In(_), Some(_)) => Reason::ValueNotInSet,
+        (Check::NotIn(_), Some(_)) => Reason::ValueForbidden,
+        (Check::Greater(_) | Check::Less(_), Some(value)) => match parse_integer(value) {
+            None => Reason::NotAnInteger,
+            Some(_) => Reason::ComparisonFailed,
+        },
     }
 }
 

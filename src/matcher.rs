@@ -285,6 +285,14 @@ impl Matcher {
         format!("id in match_ids ({count} id{plural})")
     }
 
+    /// The requirements in the order written: `match_labels` by key, then each expression's
+    /// requirements in canonical order.
+    pub(crate) fn tests_in_written_order(&self) -> Vec<&Test> {
+        let mut tests: Vec<&Test> = self.tests.iter().collect();
+        tests.sort_by_key(|test| test.source.position);
+        tests
+    }
+
     /// The requirements, in evaluation order.
     pub(crate) fn tests(&self) -> &[Test] {
         &self.tests

@@ -40,9 +40,8 @@ impl Fleet {
     /// ```
     pub fn lint(&self, matcher: &Matcher) -> Vec<Finding> {
         let known_keys: BTreeSet<&str> = self.known_keys().collect();
-        let mut tests: Vec<&Test> = matcher.tests().iter().collect();
-        tests.sort_by_key(|test| test.source.position);
-        tests
+        matcher
+            .tests_in_written_order()
             .into_iter()
             .flat_map(|test| {
                 if known_keys.contains(&*test.key) {
@@ -63,10 +62,9 @@ fn unknown_key(test: &Test, known_keys: &BTreeSet<&str>) -> Finding {
     };
     let suggestions = nearest(&test.key, known_keys.iter().copied());
     let message = format!(
-        "unknown key {} in {} ({}){consequence}{}",
+        "unknown key {} in {}{consequence}{}",
         test.key,
-        test.source.origin,
-        test.source.text,
+        written_at(test),
         did_you_mean(&suggestions)
     );
     Finding {
@@ -97,11 +95,10 @@ fn unknown_values(fleet: &Fleet, test: &Test) -> Vec<Finding> {
         .map(|value| {
             let suggestions = nearest(value, known.iter().copied());
             let message = format!(
-                "unknown value {} for {} in {} ({}){consequence}{}",
+                "unknown value {} for {} in {}{consequence}{}",
                 shown(value),
                 test.key,
-                test.source.origin,
-                test.source.text,
+                written_at(test),
                 did_you_mean(&suggestions)
             );
             Finding {
@@ -110,6 +107,11 @@ fn unknown_values(fleet: &Fleet, test: &Test) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// Where a requirement was written, as messages show it: `match_expressions[1] (tier=a)`.
+fn written_at(test: &Test) -> String {
+    format!("{} ({})", test.source.origin, test.source.text)
 }
 
 /// A value as messages show it: as is, or `""` when empty.

@@ -271,11 +271,8 @@ impl Matcher {
 /// The requirements of each key, keys sorted, each key's requirements in the order written.
 fn requirements_by_key(matcher: &Matcher) -> BTreeMap<&str, Vec<&Test>> {
     let mut keys: BTreeMap<&str, Vec<&Test>> = BTreeMap::new();
-    for test in matcher.tests() {
+    for test in matcher.tests_in_written_order() {
         keys.entry(&test.key).or_default().push(test);
-    }
-    for tests in keys.values_mut() {
-        tests.sort_by_key(|test| test.source.position);
     }
     keys
 }

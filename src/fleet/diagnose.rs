@@ -8,7 +8,7 @@ use roaring::RoaringBitmap;
 use serde::Serialize;
 
 use crate::fleet::Fleet;
-use crate::matcher::{Check, Matcher, Origin};
+use crate::matcher::{Matcher, Origin};
 
 /// How a selector fares on a fleet, requirement by requirement.
 ///
@@ -64,51 +64,40 @@ impl Fleet {
     /// with bitmap intersections (prefix and suffix intersections, so linear in the number of
     /// requirements), fast enough to run on every failed placement.
     pub fn diagnose(&self, matcher: &Matcher) -> Diagnosis {
-        let mut parts: Vec<(u32, Origin, String, Cow<'_, RoaringBitmap>)> = matcher
-            .tests()
-            .iter()
+        // Each requirement with the nodes that pass it, in the order written, the id constraint last.
+        let mut parts: Vec<(Origin, String, Cow<'_, RoaringBitmap>)> = matcher
+            .tests_in_written_order()
+            .into_iter()
             .map(|test| {
-                let passing = match test.check {
-                    Check::NotIn(_) | Check::Absent => {
-                        Cow::Owned(&self.live - &*self.nodes_with(test))
-                    }
-                    _ => self.nodes_with(test),
+                let passing = if test.check.matches_absent_key() {
+                    Cow::Owned(&self.live - &*self.nodes_with(test))
+                } else {
+                    self.nodes_with(test)
                 };
                 let source = &test.source;
-                (
-                    source.position,
-                    source.origin.clone(),
-                    source.text.to_string(),
-                    passing,
-                )
+                (source.origin.clone(), source.text.to_string(), passing)
             })
             .collect();
         if let Some(ids) = matcher.id_constraint() {
             let text = matcher.id_requirement_text();
-            parts.push((
-                u32::MAX,
-                Origin::MatchIds,
-                text,
-                Cow::Owned(self.nodes_listed(ids)),
-            ));
+            parts.push((Origin::MatchIds, text, Cow::Owned(self.nodes_listed(ids))));
         }
-        parts.sort_by_key(|part| part.0);
 
         // before[i]: nodes passing parts 0..i; after[i]: nodes passing parts i..n.
         let mut before = vec![self.live.clone()];
         for part in &parts {
             let last = before.last().expect("starts with the live nodes");
-            before.push(last & &*part.3);
+            before.push(last & &*part.2);
         }
         let mut after = vec![self.live.clone(); parts.len() + 1];
         for i in (0..parts.len()).rev() {
-            after[i] = &after[i + 1] & &*parts[i].3;
+            after[i] = &after[i + 1] & &*parts[i].2;
         }
         let matching = before[parts.len()].len() as usize;
         let requirements = parts
             .iter()
             .enumerate()
-            .map(|(i, (_, origin, text, passing))| {
+            .map(|(i, (origin, text, passing))| {
                 let without = before[i].intersection_len(&after[i + 1]) as usize;
                 RequirementDiagnosis {
                     origin: origin.clone(),
