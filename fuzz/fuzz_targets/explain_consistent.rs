@@ -13,8 +13,8 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use arbitrary::Arbitrary;
-use common::{MAX_NODES, NodeSpec, SelectorSpec, last_wins};
-use labelsel::{Expression, LabelSet, Origin, Reason};
+use common::{MAX_NODES, NodeSpec, SelectorSpec, last_wins, parsed_expressions};
+use labelsel::{LabelSet, Origin, Reason};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -28,11 +28,7 @@ fuzz_target!(|input: Input| {
     let Ok(matcher) = selector.compile() else {
         return;
     };
-    let expressions: Vec<Expression> = selector
-        .match_expressions
-        .iter()
-        .map(|text| Expression::parse(text).expect("compiled, so every expression parses"))
-        .collect();
+    let expressions = parsed_expressions(&selector);
 
     for node in input.nodes.iter().take(MAX_NODES) {
         let id = node.id.0.as_str();

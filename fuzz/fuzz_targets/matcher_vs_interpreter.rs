@@ -13,7 +13,9 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use arbitrary::Arbitrary;
-use common::{Built, MAX_NODES, NodeSpec, SelectorSpec, go_parse_int, last_wins};
+use common::{
+    Built, MAX_NODES, NodeSpec, SelectorSpec, go_parse_int, last_wins, parsed_expressions,
+};
 use labelsel::{
     Expression, LabelSet, Labels, Operator, Place, Requirement, Selector, validate_key,
     validate_value,
@@ -98,11 +100,7 @@ fuzz_target!(|input: Input| {
             return;
         }
     };
-    let expressions: Vec<Expression> = selector
-        .match_expressions
-        .iter()
-        .map(|text| Expression::parse(text).expect("compiled, so every expression parses"))
-        .collect();
+    let expressions = parsed_expressions(&selector);
 
     for node in input.nodes.iter().take(MAX_NODES) {
         let id = node.id.0.as_str();

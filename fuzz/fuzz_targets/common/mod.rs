@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
-use labelsel::{Labels, Selector};
+use labelsel::{Expression, Labels, Selector};
 
 /// Keys: plain, keyword-like, prefixed, with punctuation, upper case; all valid.
 pub const KEYS: &[&str] = &[
@@ -369,4 +369,13 @@ impl SelectorSpec {
 /// Pairs collected as a map does: the last value of a repeated key wins.
 pub fn last_wins(pairs: &[(String, String)]) -> BTreeMap<String, String> {
     pairs.iter().cloned().collect()
+}
+
+/// The expressions of a selector that compiled, parsed one by one for part-by-part evaluation.
+pub fn parsed_expressions(selector: &Selector) -> Vec<Expression> {
+    selector
+        .match_expressions
+        .iter()
+        .map(|text| Expression::parse(text).expect("compiled, so every expression parses"))
+        .collect()
 }
