@@ -3,7 +3,7 @@
 //!
 //! `cargo bench --bench explain` (add `-- --quick` for a shorter run).
 
-#[path = "../tests/support/workload.rs"]
+#[path = "../tests/it/support/workload.rs"]
 mod workload;
 
 use std::hint::black_box;

@@ -7,7 +7,7 @@
 //! fleet sizes for the growth table (default `10000,100000`; add `1000000` for a million nodes, which
 //! takes a few minutes to generate and about 3 GB of memory).
 
-#[path = "../tests/support/workload.rs"]
+#[path = "../tests/it/support/workload.rs"]
 mod workload;
 
 use std::collections::BTreeMap;

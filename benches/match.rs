@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench match` (add `-- --quick` for a shorter run; `LABELSEL_NODES=N` for another size).
 
-#[path = "../tests/support/workload.rs"]
+#[path = "../tests/it/support/workload.rs"]
 mod workload;
 
 use std::collections::{BTreeMap, HashMap};

@@ -19,19 +19,30 @@ use crate::validate::LabelError;
 /// assert_eq!(err.to_string(), "expected `,` or end of input, found `=` at byte 4");
 /// assert_eq!(
 ///     format!("{err:#}"),
-///     "error: expected `,` or end of input, found `=`\n  |\n1 | !gpu=a100\n  |     ^\n"
+///     "error: expected `,` or end of input, found `=`\n  |\n1 | !gpu=a100\n  |     ^"
 /// );
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ParseError {
     input: Box<str>,
     span: Range<usize>,
-    kind: ErrorKind,
+    kind: ParseErrorKind,
 }
 
-/// What kind of problem a [`ParseError`] reports.
+/// What kind of problem a [`ParseError`] reports: match on it rather than on the message, which may
+/// improve.
+///
+/// ```
+/// use labelsel::{Expected, Expression, ParseErrorKind};
+///
+/// let err = Expression::parse("a in (x").unwrap_err();
+/// assert_eq!(err.kind(), &ParseErrorKind::Unexpected(Expected::CommaOrClose));
+/// let err = Expression::parse("a>b").unwrap_err();
+/// assert_eq!(err.kind(), &ParseErrorKind::InvalidThreshold);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ErrorKind {
+#[non_exhaustive]
+pub enum ParseErrorKind {
     /// A token the grammar does not allow here.
     Unexpected(Expected),
     /// A key that breaks the Kubernetes key rules.
@@ -41,16 +52,33 @@ pub(crate) enum ErrorKind {
     /// The value of `>` or `<` is not a non-negative base-10 integer that fits in an `i64`.
     InvalidThreshold,
     /// The input is longer than the limit.
-    InputTooLong { limit: usize },
+    InputTooLong {
+        /// The most bytes allowed.
+        limit: usize,
+    },
     /// The input holds more requirements than the limit.
-    TooManyRequirements { limit: usize },
+    TooManyRequirements {
+        /// The most requirements allowed.
+        limit: usize,
+    },
     /// An `in`/`notin` list holds more values than the limit.
-    TooManyValues { limit: usize },
+    TooManyValues {
+        /// The most values allowed in one list.
+        limit: usize,
+    },
 }
 
-/// What the grammar would have accepted where it stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Expected {
+/// What the grammar would have accepted where it stopped ([`ParseErrorKind::Unexpected`]).
+///
+/// ```
+/// use labelsel::{Expected, Expression, ParseErrorKind};
+///
+/// let err = Expression::parse("!").unwrap_err();
+/// assert_eq!(err.kind(), &ParseErrorKind::Unexpected(Expected::Key));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Expected {
     /// At the start of the input.
     FirstRequirement,
     /// After a requirement.
@@ -74,7 +102,12 @@ pub(crate) enum Expected {
 }
 
 impl Expected {
-    fn describe(self) -> &'static str {
+    /// What was expected, in words: the `expected ...` part of the message.
+    ///
+    /// ```
+    /// assert_eq!(labelsel::Expected::CommaOrClose.describe(), "`,` or `)`");
+    /// ```
+    pub fn describe(self) -> &'static str {
         match self {
             Expected::FirstRequirement => "a key, `!` or end of input",
             Expected::CommaOrEnd => "`,` or end of input",
@@ -96,12 +129,17 @@ impl Expected {
 const QUOTE_LIMIT: usize = 48;
 
 impl ParseError {
-    pub(crate) fn new(input: &str, span: Range<usize>, kind: ErrorKind) -> ParseError {
+    pub(crate) fn new(input: &str, span: Range<usize>, kind: ParseErrorKind) -> ParseError {
         ParseError {
             input: input.into(),
             span,
             kind,
         }
+    }
+
+    /// What kind of problem this is.
+    pub fn kind(&self) -> &ParseErrorKind {
+        &self.kind
     }
 
     /// The input that was parsed.
@@ -131,15 +169,19 @@ impl ParseError {
     /// ```
     pub fn expected(&self) -> String {
         match &self.kind {
-            ErrorKind::Unexpected(expected) => expected.describe().to_string(),
-            ErrorKind::InvalidKey(_) => "a valid label key".to_string(),
-            ErrorKind::InvalidValue(_) => "a valid label value".to_string(),
-            ErrorKind::InvalidThreshold => {
+            ParseErrorKind::Unexpected(expected) => expected.describe().to_string(),
+            ParseErrorKind::InvalidKey(_) => "a valid label key".to_string(),
+            ParseErrorKind::InvalidValue(_) => "a valid label value".to_string(),
+            ParseErrorKind::InvalidThreshold => {
                 "a non-negative base-10 integer (up to 63 digits) that fits in 64 bits".to_string()
             }
-            ErrorKind::InputTooLong { limit } => format!("at most {limit} bytes"),
-            ErrorKind::TooManyRequirements { limit } => format!("at most {limit} requirements"),
-            ErrorKind::TooManyValues { limit } => format!("at most {limit} values in one list"),
+            ParseErrorKind::InputTooLong { limit } => format!("at most {limit} bytes"),
+            ParseErrorKind::TooManyRequirements { limit } => {
+                format!("at most {limit} requirements")
+            }
+            ParseErrorKind::TooManyValues { limit } => {
+                format!("at most {limit} values in one list")
+            }
         }
     }
 
@@ -153,7 +195,7 @@ impl ParseError {
     /// ```
     pub fn label_error(&self) -> Option<&LabelError> {
         match &self.kind {
-            ErrorKind::InvalidKey(e) | ErrorKind::InvalidValue(e) => Some(e),
+            ParseErrorKind::InvalidKey(e) | ParseErrorKind::InvalidValue(e) => Some(e),
             _ => None,
         }
     }
@@ -168,7 +210,7 @@ impl ParseError {
     /// ```
     pub fn position(&self) -> usize {
         match &self.kind {
-            ErrorKind::InvalidKey(e) | ErrorKind::InvalidValue(e) => self
+            ParseErrorKind::InvalidKey(e) | ParseErrorKind::InvalidValue(e) => self
                 .input
                 .floor_char_boundary((self.span.start + e.offset()).min(self.span.end)),
             _ => self.span.start,
@@ -194,7 +236,7 @@ impl ParseError {
     /// let err = labelsel::Expression::parse("env in (prod,").unwrap_err();
     /// assert_eq!(
     ///     err.render(),
-    ///     "error: expected a value or `,`, found end of input\n  |\n1 | env in (prod,\n  |              ^\n"
+    ///     "error: expected a value or `,`, found end of input\n  |\n1 | env in (prod,\n  |              ^"
     /// );
     /// ```
     pub fn render(&self) -> String {
@@ -209,7 +251,7 @@ impl ParseError {
     fn write_message(&self, f: &mut impl fmt::Write) -> fmt::Result {
         let found = Quoted(self.found());
         match &self.kind {
-            ErrorKind::Unexpected(expected) => {
+            ParseErrorKind::Unexpected(expected) => {
                 write!(f, "expected {}, found ", expected.describe())?;
                 if self.span.is_empty() {
                     f.write_str("end of input")
@@ -217,9 +259,9 @@ impl ParseError {
                     write!(f, "{found}")
                 }
             }
-            ErrorKind::InvalidKey(e) => write!(f, "invalid key {found}: {e}"),
-            ErrorKind::InvalidValue(e) => write!(f, "invalid value {found}: {e}"),
-            ErrorKind::InvalidThreshold => {
+            ParseErrorKind::InvalidKey(e) => write!(f, "invalid key {found}: {e}"),
+            ParseErrorKind::InvalidValue(e) => write!(f, "invalid value {found}: {e}"),
+            ParseErrorKind::InvalidThreshold => {
                 f.write_str("expected a non-negative base-10 integer (up to 63 digits) that fits in 64 bits after `>` or `<`, found ")?;
                 if self.span.is_empty() {
                     f.write_str("nothing")
@@ -227,15 +269,15 @@ impl ParseError {
                     write!(f, "{found}")
                 }
             }
-            ErrorKind::InputTooLong { limit } => write!(
+            ParseErrorKind::InputTooLong { limit } => write!(
                 f,
                 "the selector is {} bytes long; at most {limit} are allowed",
                 self.input.len()
             ),
-            ErrorKind::TooManyRequirements { limit } => {
+            ParseErrorKind::TooManyRequirements { limit } => {
                 write!(f, "too many requirements; at most {limit} are allowed")
             }
-            ErrorKind::TooManyValues { limit } => write!(
+            ParseErrorKind::TooManyValues { limit } => write!(
                 f,
                 "too many values in one list; at most {limit} are allowed"
             ),
@@ -283,9 +325,6 @@ impl fmt::Debug for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.label_error()
-            .map(|e| e as &(dyn std::error::Error + 'static))
-    }
-}
+/// The message already says what [`label_error`](ParseError::label_error) holds, so `source` is
+/// `None`: an error chain prints each thing once.
+impl std::error::Error for ParseError {}

@@ -5,9 +5,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::expr::parse_integer;
 use crate::labels::Labels;
-use crate::matcher::{Check, Matcher, Origin};
+use crate::matcher::{CompiledCheck, Matcher};
+use crate::operator::{Check, parse_integer};
+use crate::place::Place;
 
 /// Why a requirement passed or failed on a node. The names are stable codes, also in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -44,9 +45,10 @@ impl Reason {
 
 /// The verdict of one requirement on one node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Verdict {
     /// Where the requirement was written.
-    pub origin: Origin,
+    pub origin: Place,
     /// The requirement's canonical text (`tier in (premium,standard)`, `env=prod`).
     pub requirement: String,
     /// The key it tests (absent for the id constraint).
@@ -88,6 +90,7 @@ pub struct Verdict {
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Explanation {
     /// The node's id.
     pub id: String,
@@ -109,37 +112,28 @@ impl Matcher {
     /// failure) and reported with a [`Reason`], its canonical text, its place in the selector and the
     /// node's actual value. `explanation.matches` always equals [`Matcher::matches`].
     pub fn explain<L: Labels + ?Sized>(&self, id: &str, labels: &L) -> Explanation {
-        let mut verdicts: Vec<Verdict> = self
-            .tests_in_written_order()
-            .into_iter()
-            .map(|test| {
-                let actual = labels.get(&test.key);
-                let reason = reason(&test.check, actual);
+        let verdicts: Vec<Verdict> = self
+            .parts()
+            .map(|part| {
+                let actual = match part.key {
+                    Some(key) => labels.get(key),
+                    None => Some(id),
+                };
+                let reason = match (part.key, reason(&part.clause.check, actual)) {
+                    (None, Reason::Matched) => Reason::IdListed,
+                    (None, _) => Reason::IdNotListed,
+                    (Some(_), reason) => reason,
+                };
                 Verdict {
-                    origin: test.source.origin.clone(),
-                    requirement: test.source.text.to_string(),
-                    key: Some(test.key.to_string()),
+                    origin: part.place.clone(),
+                    requirement: part.text.to_string(),
+                    key: part.key.map(str::to_string),
                     passed: reason.passed(),
                     reason,
                     actual: actual.map(str::to_string),
                 }
             })
             .collect();
-        if let Some(ids) = self.id_constraint() {
-            let listed = ids.contains(id);
-            verdicts.push(Verdict {
-                origin: Origin::MatchIds,
-                requirement: self.id_requirement_text(),
-                key: None,
-                passed: listed,
-                reason: if listed {
-                    Reason::IdListed
-                } else {
-                    Reason::IdNotListed
-                },
-                actual: Some(id.to_string()),
-            });
-        }
         Explanation {
             id: id.to_string(),
             matches: verdicts.iter().all(|v| v.passed),
@@ -150,7 +144,7 @@ impl Matcher {
 
 /// Why `check` passes or fails on `actual`. Whether it passes is `Check::holds`, the verdict matching
 /// uses; the reason only says which way.
-fn reason(check: &Check, actual: Option<&str>) -> Reason {
+fn reason(check: &CompiledCheck, actual: Option<&str>) -> Reason {
     if check.holds(actual) {
         return match actual {
             None => Reason::KeyAbsent,

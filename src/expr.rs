@@ -1,19 +1,19 @@
-//! The parsed selector: [`Expression`], its [`Requirement`]s and their [`Operator`]s, canonical printing
-//! and matching.
+//! The parsed selector: how an [`Expression`] stores its [`Requirement`]s, prints its canonical text
+//! and matches labels. Parsing lives in `parse`, which builds this storage.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 
-use crate::error::ParseError;
 use crate::labels::Labels;
-use crate::parse::{self, Limits};
+use crate::operator::{Check, Operator, RequirementText, ValueSet};
 
 /// A parsed and validated selector string: requirements that must all hold (AND).
 ///
-/// Requirements are kept in the Kubernetes order: stably sorted by key, each with its values sorted and
-/// deduplicated. `Display` prints the canonical Kubernetes text (`String()` of `labels.Parse`), which
-/// parses back to an equal expression.
+/// Requirements are kept in the Kubernetes order: sorted by key exactly as Go's `sort.Sort` leaves them
+/// (stable up to 12 requirements; from 13 on, requirements that share a key come out in the order Go's
+/// pattern-defeating quicksort leaves them), each with its values sorted and deduplicated. `Display`
+/// prints the canonical Kubernetes text (`String()` of `labels.Parse`), which parses back to an equal
+/// expression.
 ///
 /// An expression is stored compactly: one copy of the input text, and requirements that point into it:
 /// held inline when there is one, else in one array, plus one array of values when some `in`/`notin`
@@ -34,9 +34,10 @@ use crate::parse::{self, Limits};
 pub struct Expression {
     /// The input text; every span points into it.
     pub(crate) text: Box<str>,
-    /// Requirements, stably sorted by key.
+    /// Requirements, in the Kubernetes order.
     pub(crate) slots: Slots,
-    /// Values of the `in`/`notin` requirements that hold more than four, each run sorted and deduplicated.
+    /// Values of the `in`/`notin` lists that hold more than [`INLINE_VALUES`], each run sorted and
+    /// deduplicated.
     pub(crate) values: Vec<Span>,
 }
 
@@ -109,148 +110,57 @@ impl Slots {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Slot {
     pub(crate) key: Span,
-    pub(crate) operator: Operator,
-    pub(crate) values: SlotValues,
+    pub(crate) form: Form,
+}
+
+/// A stored requirement's operator with exactly the values that operator takes, so that a `>` always
+/// has its threshold and a `=` its one value.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Form {
+    /// `key`.
+    Exists,
+    /// `!key`.
+    DoesNotExist,
+    /// `key=v`.
+    Equals(Span),
+    /// `key==v`.
+    DoubleEquals(Span),
+    /// `key!=v`.
+    NotEquals(Span),
+    /// `key in (..)`.
+    In(List),
+    /// `key notin (..)`.
+    NotIn(List),
+    /// `key>n`.
+    GreaterThan(Threshold),
+    /// `key<n`.
+    LessThan(Threshold),
 }
 
 /// How many values of an `in`/`notin` list are held in the requirement itself, so that typical
 /// selectors need no separate array of values.
 pub(crate) const INLINE_VALUES: usize = 4;
 
-/// The values of a stored requirement; which variant is used follows from the operator.
+/// The values of an `in`/`notin` requirement: one or more, sorted and deduplicated.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum SlotValues {
-    /// `key`, `!key`.
-    None,
-    /// `=`, `==`, `!=` (one value), and `in`/`notin` with up to [`INLINE_VALUES`] values, sorted.
+pub(crate) enum List {
+    /// Up to [`INLINE_VALUES`] values.
     Inline {
         spans: [Span; INLINE_VALUES],
         len: u8,
     },
-    /// `in`/`notin` with more values, sorted: `Expression::values[start..end]`.
-    Many { start: u32, end: u32 },
-    /// `>`/`<`: the threshold as written and as a number.
-    Integer { text: Span, value: i64 },
+    /// More values: `Expression::values[start..end]`.
+    Spilled { start: u32, end: u32 },
 }
 
-impl SlotValues {
-    pub(crate) fn single(span: Span) -> SlotValues {
-        let mut spans = [Span::EMPTY; INLINE_VALUES];
-        spans[0] = span;
-        SlotValues::Inline { spans, len: 1 }
-    }
-}
-
-/// How a requirement tests the value of its key.
-///
-/// `Display` prints the operator's Kubernetes name (`selection.Operator`): `in`, `notin`, `=`, `==`,
-/// `!=`, `exists`, `!`, `gt`, `lt`.
-///
-/// ```
-/// use labelsel::{Expression, Operator};
-///
-/// let expr = Expression::parse("cpu>8")?;
-/// let req = expr.requirements().next().unwrap();
-/// assert_eq!(req.operator(), Operator::GreaterThan);
-/// assert_eq!(req.operator().to_string(), "gt");
-/// # Ok::<(), labelsel::ParseError>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Operator {
-    /// `key in (a,b)`: the key is present and its value is one of the values.
-    In,
-    /// `key notin (a,b)`: the key is absent, or its value is none of the values.
-    NotIn,
-    /// `key=a`: the key is present with that value.
-    Equals,
-    /// `key==a`: the same as `=`, kept apart so that the canonical text prints it as written.
-    DoubleEquals,
-    /// `key!=a`: the key is absent, or its value differs.
-    NotEquals,
-    /// `key`: the key is present, with any value.
-    Exists,
-    /// `!key`: the key is absent.
-    DoesNotExist,
-    /// `key>5`: the value is a base-10 integer greater than the threshold.
-    GreaterThan,
-    /// `key<5`: the value is a base-10 integer less than the threshold.
-    LessThan,
-}
-
-impl Operator {
-    /// The operator's Kubernetes name, as printed by `Display`.
-    ///
-    /// ```
-    /// assert_eq!(labelsel::Operator::NotIn.name(), "notin");
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            Operator::In => "in",
-            Operator::NotIn => "notin",
-            Operator::Equals => "=",
-            Operator::DoubleEquals => "==",
-            Operator::NotEquals => "!=",
-            Operator::Exists => "exists",
-            Operator::DoesNotExist => "!",
-            Operator::GreaterThan => "gt",
-            Operator::LessThan => "lt",
-        }
-    }
-
-    /// Whether the operator holds for a node that lacks the key (`!=`, `notin`, `!key`).
-    ///
-    /// ```
-    /// use labelsel::Operator;
-    /// assert!(Operator::NotEquals.matches_absent_key());
-    /// assert!(!Operator::GreaterThan.matches_absent_key());
-    /// ```
-    pub fn matches_absent_key(self) -> bool {
-        matches!(
-            self,
-            Operator::NotIn | Operator::NotEquals | Operator::DoesNotExist
-        )
-    }
-}
-
-impl fmt::Display for Operator {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+/// The threshold of `>`/`<`: as written (for the canonical text) and as a number.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Threshold {
+    pub(crate) text: Span,
+    pub(crate) value: i64,
 }
 
 impl Expression {
-    /// Parses and validates a selector string with the default [`Limits`].
-    ///
-    /// The empty string (or one of only whitespace) is the empty expression, which matches every node.
-    ///
-    /// ```
-    /// use labelsel::Expression;
-    ///
-    /// let expr = Expression::parse("gpu, gpu-count > 3")?;
-    /// assert_eq!(expr.len(), 2);
-    ///
-    /// let err = Expression::parse("tier in (a").unwrap_err();
-    /// assert_eq!(err.span(), 10..10);
-    /// assert_eq!(err.expected(), "`,` or `)`");
-    /// # Ok::<(), labelsel::ParseError>(())
-    /// ```
-    pub fn parse(input: &str) -> Result<Expression, ParseError> {
-        parse::parse(input, &Limits::default())
-    }
-
-    /// Parses and validates a selector string with the given limits.
-    ///
-    /// ```
-    /// use labelsel::{Expression, Limits};
-    ///
-    /// let limits = Limits::default().max_requirements(2);
-    /// assert!(Expression::parse_with_limits("a,b", &limits).is_ok());
-    /// assert!(Expression::parse_with_limits("a,b,c", &limits).is_err());
-    /// ```
-    pub fn parse_with_limits(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
-        parse::parse(input, limits)
-    }
-
     /// The number of requirements.
     pub fn len(&self) -> usize {
         self.slots.as_slice().len()
@@ -266,7 +176,7 @@ impl Expression {
         self.slots.as_slice().is_empty()
     }
 
-    /// The requirements, in canonical order (stably sorted by key).
+    /// The requirements, in canonical order (sorted by key).
     ///
     /// ```
     /// let expr = labelsel::Expression::parse("zone=a,app")?;
@@ -293,14 +203,6 @@ impl Expression {
     /// ```
     pub fn matches<L: Labels + ?Sized>(&self, labels: &L) -> bool {
         self.requirements().all(|req| req.matches(labels))
-    }
-}
-
-impl FromStr for Expression {
-    type Err = ParseError;
-
-    fn from_str(s: &str) -> Result<Expression, ParseError> {
-        Expression::parse(s)
     }
 }
 
@@ -362,6 +264,33 @@ pub struct Requirement<'a> {
     slot: &'a Slot,
 }
 
+/// The values of one requirement, as a [`Check`] reads them: spans of the expression's text, sorted.
+#[derive(Clone, Copy)]
+pub(crate) struct Values<'a> {
+    text: &'a str,
+    spans: &'a [Span],
+}
+
+impl<'a> Values<'a> {
+    pub(crate) fn iter(
+        self,
+    ) -> impl ExactSizeIterator<Item = &'a str> + DoubleEndedIterator + Clone {
+        self.spans.iter().map(move |span| span.of(self.text))
+    }
+}
+
+impl ValueSet for Values<'_> {
+    fn contains(&self, value: &str) -> bool {
+        if self.spans.len() <= INLINE_VALUES {
+            self.spans.iter().any(|span| span.of(self.text) == value)
+        } else {
+            self.spans
+                .binary_search_by(|span| span.of(self.text).cmp(value))
+                .is_ok()
+        }
+    }
+}
+
 impl<'a> Requirement<'a> {
     /// The label key the requirement tests.
     pub fn key(&self) -> &'a str {
@@ -370,23 +299,46 @@ impl<'a> Requirement<'a> {
 
     /// The operator.
     pub fn operator(&self) -> Operator {
-        self.slot.operator
+        match self.slot.form {
+            Form::Exists => Operator::Exists,
+            Form::DoesNotExist => Operator::DoesNotExist,
+            Form::Equals(_) => Operator::Equals,
+            Form::DoubleEquals(_) => Operator::DoubleEquals,
+            Form::NotEquals(_) => Operator::NotEquals,
+            Form::In(_) => Operator::In,
+            Form::NotIn(_) => Operator::NotIn,
+            Form::GreaterThan(_) => Operator::GreaterThan,
+            Form::LessThan(_) => Operator::LessThan,
+        }
     }
 
-    /// The values, sorted byte-wise and deduplicated: one for `=`, `==`, `!=`, `>` and `<`, one or more for
-    /// `in` and `notin` (`x in ()` has the single value `""`), none for `key` and `!key`.
-    pub fn values(&self) -> impl ExactSizeIterator<Item = &'a str> + DoubleEndedIterator + 'a {
-        let text: &'a str = &self.expr.text;
-        self.spans().iter().map(move |span| span.of(text))
+    /// The values, sorted byte-wise and deduplicated: one for `=`, `==`, `!=`, `>` and `<` (the
+    /// threshold as written), one or more for `in` and `notin` (`x in ()` has the single value `""`), none
+    /// for `key` and `!key`.
+    pub fn values(
+        &self,
+    ) -> impl ExactSizeIterator<Item = &'a str> + DoubleEndedIterator + Clone + use<'a> {
+        self.stored_values().iter()
     }
 
-    fn spans(&self) -> &'a [Span] {
+    fn stored_values(&self) -> Values<'a> {
         let slot: &'a Slot = self.slot;
-        match &slot.values {
-            SlotValues::None => &[],
-            SlotValues::Inline { spans, len } => &spans[..usize::from(*len)],
-            SlotValues::Integer { text, .. } => std::slice::from_ref(text),
-            SlotValues::Many { start, end } => &self.expr.values[*start as usize..*end as usize],
+        let spans: &'a [Span] = match &slot.form {
+            Form::Exists | Form::DoesNotExist => &[],
+            Form::Equals(span) | Form::DoubleEquals(span) | Form::NotEquals(span) => {
+                std::slice::from_ref(span)
+            }
+            Form::In(list) | Form::NotIn(list) => match list {
+                List::Inline { spans, len } => &spans[..usize::from(*len)],
+                List::Spilled { start, end } => &self.expr.values[*start as usize..*end as usize],
+            },
+            Form::GreaterThan(threshold) | Form::LessThan(threshold) => {
+                std::slice::from_ref(&threshold.text)
+            }
+        };
+        Values {
+            text: &self.expr.text,
+            spans,
         }
     }
 
@@ -398,22 +350,34 @@ impl<'a> Requirement<'a> {
     /// # Ok::<(), labelsel::ParseError>(())
     /// ```
     pub fn threshold(&self) -> Option<i64> {
-        match self.slot.values {
-            SlotValues::Integer { value, .. } => Some(value),
+        match self.slot.form {
+            Form::GreaterThan(threshold) | Form::LessThan(threshold) => Some(threshold.value),
             _ => None,
         }
     }
 
     /// Whether `value` is one of the requirement's values.
+    ///
+    /// ```
+    /// let expr = labelsel::Expression::parse("zone in (a, b)")?;
+    /// let req = expr.requirements().next().unwrap();
+    /// assert!(req.contains("b") && !req.contains("c"));
+    /// # Ok::<(), labelsel::ParseError>(())
+    /// ```
     pub fn contains(&self, value: &str) -> bool {
-        let text: &str = &self.expr.text;
-        let spans = self.spans();
-        if let SlotValues::Many { .. } = self.slot.values {
-            spans
-                .binary_search_by(|span| span.of(text).cmp(value))
-                .is_ok()
-        } else {
-            spans.iter().any(|span| span.of(text) == value)
+        self.stored_values().contains(value)
+    }
+
+    /// What the requirement asks of its key's value: the operator mapped onto the matching table.
+    pub(crate) fn check(&self) -> Check<Values<'a>> {
+        let values = self.stored_values();
+        match self.slot.form {
+            Form::Equals(_) | Form::DoubleEquals(_) | Form::In(_) => Check::In(values),
+            Form::NotEquals(_) | Form::NotIn(_) => Check::NotIn(values),
+            Form::Exists => Check::Exists,
+            Form::DoesNotExist => Check::Absent,
+            Form::GreaterThan(threshold) => Check::Greater(threshold.value),
+            Form::LessThan(threshold) => Check::Less(threshold.value),
         }
     }
 
@@ -429,55 +393,18 @@ impl<'a> Requirement<'a> {
     /// # Ok::<(), labelsel::ParseError>(())
     /// ```
     pub fn matches<L: Labels + ?Sized>(&self, labels: &L) -> bool {
-        let value = labels.get(self.key());
-        match self.slot.operator {
-            Operator::Exists => value.is_some(),
-            Operator::DoesNotExist => value.is_none(),
-            Operator::In | Operator::Equals | Operator::DoubleEquals => {
-                value.is_some_and(|v| self.contains(v))
-            }
-            Operator::NotIn | Operator::NotEquals => !value.is_some_and(|v| self.contains(v)),
-            Operator::GreaterThan => compare(value, self.threshold(), |v, t| v > t),
-            Operator::LessThan => compare(value, self.threshold(), |v, t| v < t),
-        }
+        self.check().holds(labels.get(self.key()))
     }
-}
-
-fn compare(value: Option<&str>, threshold: Option<i64>, holds: fn(i64, i64) -> bool) -> bool {
-    match (value.and_then(parse_integer), threshold) {
-        (Some(value), Some(threshold)) => holds(value, threshold),
-        _ => false,
-    }
-}
-
-/// Reads a label value as Go's `strconv.ParseInt(v, 10, 64)` does: an optional sign, then decimal digits.
-pub(crate) fn parse_integer(value: &str) -> Option<i64> {
-    value.parse().ok()
 }
 
 impl fmt::Display for Requirement<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = self.key();
-        let (infix, list) = match self.slot.operator {
-            Operator::Exists => return f.write_str(key),
-            Operator::DoesNotExist => return write!(f, "!{key}"),
-            Operator::In => (" in (", true),
-            Operator::NotIn => (" notin (", true),
-            Operator::Equals => ("=", false),
-            Operator::DoubleEquals => ("==", false),
-            Operator::NotEquals => ("!=", false),
-            Operator::GreaterThan => (">", false),
-            Operator::LessThan => ("<", false),
-        };
-        f.write_str(key)?;
-        f.write_str(infix)?;
-        for (i, value) in self.values().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            f.write_str(value)?;
+        RequirementText {
+            key: self.key(),
+            operator: self.operator(),
+            values: self.values(),
         }
-        if list { f.write_str(")") } else { Ok(()) }
+        .fmt(f)
     }
 }
 

@@ -48,10 +48,14 @@
 //! Requirements separated by commas must all hold. For a key that the node lacks, `!=`, `notin` and
 //! `!key` hold and every other operator fails. `x in ()` means `x` has the empty value. `>` and `<`
 //! compare base-10 `i64` values; a label value that is not one never matches either. Requirements print
-//! stably sorted by key, with their values sorted and deduplicated.
+//! sorted by key in exactly the order Go's `sort.Sort` leaves them (so from 13 requirements on,
+//! requirements that share a key may change places, as in Kubernetes), with their values sorted and
+//! deduplicated.
 //!
 //! One deliberate difference from Kubernetes: a NUL byte is an ordinary (and therefore invalid)
-//! identifier byte, not the end of the input.
+//! identifier byte. Kubernetes' lexer treats NUL specially: a NUL where a token would start ends the
+//! input, and a NUL inside or right after a token is dropped and reading goes on (`a=\0b` parses as
+//! `a=b`). labelsel rejects it instead, naming its offset.
 
 #![warn(missing_docs)]
 
@@ -60,25 +64,30 @@ mod error;
 mod explain;
 mod expr;
 mod fleet;
+mod go_sort;
 mod kube;
 mod labels;
 mod map_only;
 mod matcher;
+mod operator;
 mod parse;
+mod place;
 mod render;
 mod selector;
 mod validate;
 
 pub use analyze::{Analysis, Finding, FindingKind, Severity};
-pub use error::ParseError;
+pub use error::{Expected, ParseError, ParseErrorKind};
 pub use explain::{Explanation, Reason, Verdict};
-pub use expr::{Expression, Operator, Requirement};
+pub use expr::{Expression, Requirement};
 pub use fleet::{Diagnosis, Fleet, NodeLabels, RequirementDiagnosis, Selection};
 pub use kube::{ConversionError, LabelSelector, LabelSelectorRequirement};
 pub use labels::{LabelSet, Labels};
-pub use matcher::{Matcher, Origin};
+pub use matcher::Matcher;
+pub use operator::Operator;
 pub use parse::Limits;
-pub use selector::{Place, Selector, SelectorError};
+pub use place::Place;
+pub use selector::{Selector, SelectorError};
 pub use validate::{Found, LabelError, LabelRule, validate_key, validate_value};
 
 /// The README's examples, compiled and run as doc tests.

@@ -1,22 +1,26 @@
 //! [`Matcher`]: a compiled selector, evaluated against node labels without allocating.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::expr::{Expression, Operator};
+use crate::expr::Expression;
 use crate::labels::Labels;
+use crate::operator::{Check, Operator, RequirementText, ValueSet};
+use crate::place::Place;
 
 /// Value sets up to this size are searched linearly; larger ones by binary search.
 const SMALL_SET: usize = 8;
 
-/// Nodes evaluated together by [`Matcher::matches_into`] (at most 32: one bit each in a `u32`).
+/// Nodes evaluated together by [`Matcher::matches_into`] (fewer than 32: one bit each in a `u32`).
 const SCAN_BLOCK: usize = 16;
 
 /// A compiled [`Selector`](crate::Selector): immutable, `Send + Sync`, and cheap to share behind an `Arc`.
 ///
 /// Every key and value was validated when it was compiled; matching only looks labels up and compares.
-/// Requirements are kept as specialised tests and evaluated in the order most likely to reject first:
-/// the id constraint, then tests that need a key present (exact values first, then sets, existence and
-/// comparisons), then tests that pass on an absent key. The verdict is the same in any order.
+/// Each part of the selector (every requirement, and `match_ids` when it is set) is a clause: a subject
+/// (a label key, or the node's id) and a check on its value. Clauses are evaluated in the order most
+/// likely to reject first: the id, then checks that need a key present (exact values first, then sets,
+/// existence and comparisons), then checks that pass on an absent key. The verdict is the same in any
+/// order.
 ///
 /// ```
 /// use labelsel::{LabelSet, Selector};
@@ -31,90 +35,72 @@ const SCAN_BLOCK: usize = 16;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    /// The ids a node must have one of; `None` places no constraint.
-    ids: Option<HashSet<Box<str>>>,
-    /// Every requirement, in evaluation order.
-    tests: Box<[Test]>,
+    /// What matching reads, in evaluation order.
+    clauses: Box<[Clause]>,
+    /// What only explanations read, one per clause (same index).
+    sources: Box<[Source]>,
+    /// Clause indices in the order written: `match_labels` by key, then each expression's requirements in
+    /// canonical order, then `match_ids`.
+    written: Box<[u32]>,
 }
 
-/// One requirement on one key.
+/// One part of a compiled selector, as matching reads it.
 #[derive(Debug, Clone)]
-pub(crate) struct Test {
-    pub(crate) key: Box<str>,
-    pub(crate) check: Check,
-    /// Where the requirement was written, for explanations.
-    pub(crate) source: Source,
+pub(crate) struct Clause {
+    pub(crate) subject: Subject,
+    pub(crate) check: CompiledCheck,
 }
 
-/// Where a requirement of a compiled selector comes from.
-#[derive(Debug, Clone)]
-pub(crate) struct Source {
-    pub(crate) origin: Origin,
-    /// The requirement's canonical text (`env=prod`, `tier in (a,b)`).
-    pub(crate) text: Box<str>,
-    /// Rank in the order written: `match_labels` first, then each expression's requirements.
-    pub(crate) position: u32,
+/// What a clause tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Subject {
+    /// The value of this label key.
+    Label(Box<str>),
+    /// The node's id (`match_ids`).
+    Id,
 }
 
-/// The part of a [`Selector`](crate::Selector) a requirement comes from.
-///
-/// `Display` prints the place as in the job spec: `match_labels["env"]`, `match_expressions[1]`,
-/// `match_ids`.
-///
-/// ```
-/// use labelsel::Origin;
-/// assert_eq!(Origin::MatchExpression(1).to_string(), "match_expressions[1]");
-/// assert_eq!(Origin::MatchLabel("env".into()).to_string(), "match_labels[\"env\"]");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Origin {
-    /// The `match_labels` entry with this key.
-    MatchLabel(String),
-    /// The `match_expressions` string at this index.
-    MatchExpression(usize),
-    /// The `match_ids` list.
-    MatchIds,
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Subject {
+    /// The value the clause tests on a node.
+    #[inline(always)]
+    fn value<'a, L: Labels + ?Sized>(&self, id: &'a str, labels: &'a L) -> Option<&'a str> {
         match self {
-            Origin::MatchLabel(key) => write!(f, "match_labels[{key:?}]"),
-            Origin::MatchExpression(index) => write!(f, "match_expressions[{index}]"),
-            Origin::MatchIds => f.write_str("match_ids"),
+            Subject::Label(key) => labels.get(key),
+            Subject::Id => Some(id),
         }
     }
 }
 
-impl serde::Serialize for Origin {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
+/// A check with its values compiled for fast lookup.
+pub(crate) type CompiledCheck = Check<CompiledValues>;
 
+/// Where a clause comes from, for explanations.
 #[derive(Debug, Clone)]
-pub(crate) enum Check {
-    /// The key is present and its value is in the set (`=`, `==`, `in`).
-    In(ValueSet),
-    /// The key is present.
-    Exists,
-    /// The key is present with a base-10 integer value above the threshold.
-    Greater(i64),
-    /// The key is present with a base-10 integer value below the threshold.
-    Less(i64),
-    /// The key is absent, or its value is not in the set (`!=`, `notin`).
-    NotIn(ValueSet),
-    /// The key is absent.
-    Absent,
+pub(crate) struct Source {
+    pub(crate) place: Place,
+    /// The requirement's canonical text (`env=prod`, `tier in (a,b)`, `id in match_ids (3 ids)`).
+    pub(crate) text: Box<str>,
 }
 
-impl Check {
-    /// Evaluation rank: lower runs first. Tests that fail on an absent key reject most nodes, and exact
-    /// comparisons are cheapest; tests that pass on an absent key run last.
+/// One part of a compiled selector with where it was written: what explanations, diagnoses and the
+/// analysis read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Part<'m> {
+    /// The label key tested, or `None` for the node's id.
+    pub(crate) key: Option<&'m str>,
+    pub(crate) clause: &'m Clause,
+    pub(crate) place: &'m Place,
+    pub(crate) text: &'m str,
+    /// Rank in the order written.
+    pub(crate) position: u32,
+}
+
+impl CompiledCheck {
+    /// Evaluation rank: lower runs first. Checks that fail on an absent key reject most nodes, and exact
+    /// comparisons are cheapest; checks that pass on an absent key run last.
     fn rank(&self) -> u8 {
         match self {
-            Check::In(ValueSet::One(_)) => 0,
+            Check::In(CompiledValues::One(_)) => 0,
             Check::In(_) => 1,
             Check::Exists => 2,
             Check::Greater(_) | Check::Less(_) => 3,
@@ -122,32 +108,11 @@ impl Check {
             Check::Absent => 5,
         }
     }
-
-    /// Whether the check passes on a node without the key (`!=`, `notin`, `!key`).
-    pub(crate) fn matches_absent_key(&self) -> bool {
-        matches!(self, Check::NotIn(_) | Check::Absent)
-    }
-
-    #[inline(always)]
-    pub(crate) fn holds(&self, value: Option<&str>) -> bool {
-        match self {
-            Check::In(set) => value.is_some_and(|v| set.contains(v)),
-            Check::Exists => value.is_some(),
-            Check::Greater(threshold) => value
-                .and_then(crate::expr::parse_integer)
-                .is_some_and(|v| v > *threshold),
-            Check::Less(threshold) => value
-                .and_then(crate::expr::parse_integer)
-                .is_some_and(|v| v < *threshold),
-            Check::NotIn(set) => !value.is_some_and(|v| set.contains(v)),
-            Check::Absent => value.is_none(),
-        }
-    }
 }
 
-/// The values of an `=`/`in`/`!=`/`notin` test, stored by size.
-#[derive(Debug, Clone)]
-pub(crate) enum ValueSet {
+/// The values of an `=`/`in`/`!=`/`notin` check (or the listed ids), stored by size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CompiledValues {
     One(Box<str>),
     /// At most [`SMALL_SET`] values, searched linearly.
     Small(Box<[Box<str>]>),
@@ -155,16 +120,16 @@ pub(crate) enum ValueSet {
     Large(Box<[Box<str>]>),
 }
 
-impl ValueSet {
-    fn new<'a>(values: impl ExactSizeIterator<Item = &'a str>) -> ValueSet {
-        let mut values: Vec<Box<str>> = values.map(Box::from).collect();
+impl CompiledValues {
+    /// Stores distinct values, given sorted when there are more than [`SMALL_SET`].
+    fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> CompiledValues {
+        let mut values: Vec<Box<str>> = values.into_iter().map(Box::from).collect();
         match values.len() {
-            1 => ValueSet::One(values.swap_remove(0)),
-            n if n <= SMALL_SET => ValueSet::Small(values.into_boxed_slice()),
+            1 => CompiledValues::One(values.swap_remove(0)),
+            n if n <= SMALL_SET => CompiledValues::Small(values.into_boxed_slice()),
             _ => {
-                // Requirement values come sorted and deduplicated from the parser.
                 debug_assert!(values.is_sorted());
-                ValueSet::Large(values.into_boxed_slice())
+                CompiledValues::Large(values.into_boxed_slice())
             }
         }
     }
@@ -172,17 +137,19 @@ impl ValueSet {
     /// Every value, in no particular order.
     pub(crate) fn values(&self) -> &[Box<str>] {
         match self {
-            ValueSet::One(one) => std::slice::from_ref(one),
-            ValueSet::Small(values) | ValueSet::Large(values) => values,
+            CompiledValues::One(one) => std::slice::from_ref(one),
+            CompiledValues::Small(values) | CompiledValues::Large(values) => values,
         }
     }
+}
 
+impl ValueSet for CompiledValues {
     #[inline(always)]
     fn contains(&self, value: &str) -> bool {
         match self {
-            ValueSet::One(one) => **one == *value,
-            ValueSet::Small(values) => values.iter().any(|v| **v == *value),
-            ValueSet::Large(values) => values.binary_search_by(|v| (**v).cmp(value)).is_ok(),
+            CompiledValues::One(one) => **one == *value,
+            CompiledValues::Small(values) => values.iter().any(|v| **v == *value),
+            CompiledValues::Large(values) => values.binary_search_by(|v| (**v).cmp(value)).is_ok(),
         }
     }
 }
@@ -195,55 +162,69 @@ impl Matcher {
         match_ids: &[String],
     ) -> Matcher {
         let labels = match_labels.iter().map(|(key, value)| {
-            let text = format!("{key}={value}");
+            let text = RequirementText {
+                key,
+                operator: Operator::Equals,
+                values: [value.as_str()],
+            };
+            let check = Check::In(CompiledValues::One(value.as_str().into()));
             (
-                key.as_str(),
-                Check::In(ValueSet::One(value.as_str().into())),
-                Origin::MatchLabel(key.clone()),
-                text,
+                Subject::Label(key.as_str().into()),
+                check,
+                Place::MatchLabel(key.clone()),
+                text.to_string(),
             )
         });
         let requirements = expressions.iter().enumerate().flat_map(|(index, expr)| {
             expr.requirements().map(move |req| {
-                let check = match req.operator() {
-                    Operator::In | Operator::Equals | Operator::DoubleEquals => {
-                        Check::In(ValueSet::new(req.values()))
-                    }
-                    Operator::NotIn | Operator::NotEquals => {
-                        Check::NotIn(ValueSet::new(req.values()))
-                    }
-                    Operator::Exists => Check::Exists,
-                    Operator::DoesNotExist => Check::Absent,
-                    Operator::GreaterThan => Check::Greater(req.threshold().unwrap_or(i64::MAX)),
-                    Operator::LessThan => Check::Less(req.threshold().unwrap_or(i64::MIN)),
-                };
+                let check = req.check().map(|values| CompiledValues::new(values.iter()));
                 (
-                    req.key(),
+                    Subject::Label(req.key().into()),
                     check,
-                    Origin::MatchExpression(index),
+                    Place::MatchExpression(index),
                     req.to_string(),
                 )
             })
         });
-        let mut tests: Vec<Test> = labels
+        let ids = (!match_ids.is_empty()).then(|| {
+            let ids: BTreeSet<&str> = match_ids.iter().map(String::as_str).collect();
+            let plural = if ids.len() == 1 { "" } else { "s" };
+            let text = format!("id in match_ids ({} id{plural})", ids.len());
+            (
+                Subject::Id,
+                Check::In(CompiledValues::new(ids)),
+                Place::MatchIds,
+                text,
+            )
+        });
+        let mut parts: Vec<(u32, Clause, Source)> = labels
             .chain(requirements)
+            .chain(ids)
             .enumerate()
-            .map(|(position, (key, check, origin, text))| Test {
-                key: key.into(),
-                check,
-                source: Source {
-                    origin,
+            .map(|(position, (subject, check, place, text))| {
+                let source = Source {
+                    place,
                     text: text.into(),
-                    position: position as u32,
-                },
+                };
+                (position as u32, Clause { subject, check }, source)
             })
             .collect();
-        tests.sort_by_key(|test| test.check.rank());
-        let ids = (!match_ids.is_empty())
-            .then(|| match_ids.iter().map(|id| id.as_str().into()).collect());
+        parts.sort_by_key(|(_, clause, _)| match clause.subject {
+            Subject::Id => 0,
+            Subject::Label(_) => 1 + clause.check.rank(),
+        });
+        let mut written = vec![0; parts.len()];
+        for (index, (position, _, _)) in parts.iter().enumerate() {
+            written[*position as usize] = index as u32;
+        }
+        let (clauses, sources): (Vec<Clause>, Vec<Source>) = parts
+            .into_iter()
+            .map(|(_, clause, source)| (clause, source))
+            .unzip();
         Matcher {
-            ids,
-            tests: tests.into_boxed_slice(),
+            clauses: clauses.into_boxed_slice(),
+            sources: sources.into_boxed_slice(),
+            written: written.into_boxed_slice(),
         }
     }
 
@@ -260,42 +241,32 @@ impl Matcher {
     /// ```
     #[inline]
     pub fn matches<L: Labels + ?Sized>(&self, id: &str, labels: &L) -> bool {
-        if let Some(ids) = &self.ids
-            && !ids.contains(id)
-        {
-            return false;
-        }
-        for test in self.tests.iter() {
-            if !test.check.holds(labels.get(&test.key)) {
-                return false;
+        self.clauses
+            .iter()
+            .all(|clause| clause.check.holds(clause.subject.value(id, labels)))
+    }
+
+    /// The clauses, in evaluation order.
+    pub(crate) fn clauses(&self) -> &[Clause] {
+        &self.clauses
+    }
+
+    /// Every part with where it was written, in the order written. Computed at compile time: no sort
+    /// here.
+    pub(crate) fn parts(&self) -> impl ExactSizeIterator<Item = Part<'_>> + '_ {
+        self.written.iter().enumerate().map(|(position, &index)| {
+            let (clause, source) = (&self.clauses[index as usize], &self.sources[index as usize]);
+            Part {
+                key: match &clause.subject {
+                    Subject::Label(key) => Some(key),
+                    Subject::Id => None,
+                },
+                clause,
+                place: &source.place,
+                text: &source.text,
+                position: position as u32,
             }
-        }
-        true
-    }
-
-    /// The ids a node must have one of, if any.
-    pub(crate) fn id_constraint(&self) -> Option<&HashSet<Box<str>>> {
-        self.ids.as_ref()
-    }
-
-    /// How explanations and diagnoses name the id constraint.
-    pub(crate) fn id_requirement_text(&self) -> String {
-        let count = self.ids.as_ref().map_or(0, HashSet::len);
-        let plural = if count == 1 { "" } else { "s" };
-        format!("id in match_ids ({count} id{plural})")
-    }
-
-    /// The requirements in the order written: `match_labels` by key, then each expression's
-    /// requirements in canonical order.
-    pub(crate) fn tests_in_written_order(&self) -> Vec<&Test> {
-        let mut tests: Vec<&Test> = self.tests.iter().collect();
-        tests.sort_by_key(|test| test.source.position);
-        tests
-    }
-
-    /// The requirements, in evaluation order.
-    pub(crate) fn tests(&self) -> &[Test] {
-        &self.tests
+        })
     }
 
     /// Scans many nodes and appends the positions (0-based, in iteration order) of those that match to
@@ -345,20 +316,13 @@ impl Matcher {
         }
     }
 
-    /// The nodes of a block that match, as a bit mask.
+    /// The nodes of a block (all `Some` up to its length) that match, as a bit mask.
     fn block_matches<'a, L: Labels + ?Sized + 'a>(
         &self,
         block: &[Option<(&'a str, &'a L)>],
     ) -> u32 {
-        let mut alive: u32 = 0;
-        for (i, node) in block.iter().enumerate() {
-            if let Some((id, _)) = node
-                && self.ids.as_ref().is_none_or(|ids| ids.contains(*id))
-            {
-                alive |= 1 << i;
-            }
-        }
-        for test in self.tests.iter() {
+        let mut alive: u32 = (1 << block.len()) - 1;
+        for clause in self.clauses.iter() {
             if alive == 0 {
                 break;
             }
@@ -366,13 +330,13 @@ impl Matcher {
             let mut values: [Option<&'a str>; SCAN_BLOCK] = [None; SCAN_BLOCK];
             for (i, node) in block.iter().enumerate() {
                 if alive & (1 << i) != 0
-                    && let Some((_, labels)) = *node
+                    && let Some((id, labels)) = *node
                 {
-                    values[i] = labels.get(&test.key);
+                    values[i] = clause.subject.value(id, labels);
                 }
             }
             for (i, value) in values.iter().enumerate().take(block.len()) {
-                if alive & (1 << i) != 0 && !test.check.holds(*value) {
+                if alive & (1 << i) != 0 && !clause.check.holds(*value) {
                     alive &= !(1 << i);
                 }
             }
@@ -387,6 +351,6 @@ impl Matcher {
     /// # Ok::<(), labelsel::SelectorError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.ids.is_none() && self.tests.is_empty()
+        self.clauses.is_empty()
     }
 }

@@ -1,5 +1,6 @@
-//! The selector-string grammar: a nom lexer and a one-token-lookahead parser that follows
-//! `k8s.io/apimachinery/pkg/labels` exactly (see the Kubernetes semantics reference, §1).
+//! The selector-string grammar: a nom lexer and a one-token-lookahead parser that follows `Parse` in
+//! `k8s.io/apimachinery/pkg/labels/selector.go` (Kubernetes 1.35 and later) exactly, and builds an
+//! [`Expression`]'s storage.
 //!
 //! The lexer splits the input into identifiers and the symbols `= == != ! ( ) , > <`, skipping
 //! space, tab, CR and LF; an identifier is any other run of bytes, NUL included. `in` and `notin` are
@@ -16,10 +17,12 @@ use nom::character::complete::multispace0;
 use nom::combinator::{eof, map_opt, value};
 use nom::{IResult, Parser as _};
 
-use crate::error::{ErrorKind, Expected, ParseError};
-use crate::expr::{
-    Expression, INLINE_VALUES, Operator, Slot, SlotValues, Slots, Span, parse_integer,
-};
+use std::str::FromStr;
+
+use crate::error::{Expected, ParseError, ParseErrorKind};
+use crate::expr::{Expression, Form, INLINE_VALUES, List, Slot, Slots, Span, Threshold};
+use crate::go_sort;
+use crate::operator::parse_integer;
 use crate::validate::{validate_key, validate_value};
 
 /// Bounds on what a parse accepts, so that hostile input costs bounded time and memory.
@@ -80,8 +83,51 @@ impl Limits {
     }
 }
 
+impl Expression {
+    /// Parses and validates a selector string with the default [`Limits`].
+    ///
+    /// The empty string (or one of only whitespace) is the empty expression, which matches every node.
+    ///
+    /// ```
+    /// use labelsel::Expression;
+    ///
+    /// let expr = Expression::parse("gpu, gpu-count > 3")?;
+    /// assert_eq!(expr.len(), 2);
+    ///
+    /// let err = Expression::parse("tier in (a").unwrap_err();
+    /// assert_eq!(err.span(), 10..10);
+    /// assert_eq!(err.expected(), "`,` or `)`");
+    /// # Ok::<(), labelsel::ParseError>(())
+    /// ```
+    pub fn parse(input: &str) -> Result<Expression, ParseError> {
+        parse(input, &Limits::default())
+    }
+
+    /// Parses and validates a selector string with the given limits.
+    ///
+    /// ```
+    /// use labelsel::{Expression, Limits};
+    ///
+    /// let limits = Limits::default().max_requirements(2);
+    /// assert!(Expression::parse_with_limits("a,b", &limits).is_ok());
+    /// assert!(Expression::parse_with_limits("a,b,c", &limits).is_err());
+    /// ```
+    pub fn parse_with_limits(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
+        parse(input, limits)
+    }
+}
+
+/// `"a=1, b".parse::<Expression>()` is [`Expression::parse`].
+impl FromStr for Expression {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Expression, ParseError> {
+        Expression::parse(s)
+    }
+}
+
 /// Parses and validates `input` into an expression.
-pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
+fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
     if input.len() > limits.max_input_bytes {
         let limit = limits.max_input_bytes;
         // The span starts with the character that crosses the limit.
@@ -89,7 +135,7 @@ pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseErr
         return Err(ParseError::new(
             input,
             start..input.len(),
-            ErrorKind::InputTooLong { limit },
+            ParseErrorKind::InputTooLong { limit },
         ));
     }
     let mut parser = Parser {
@@ -104,11 +150,9 @@ pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseErr
     let Parser {
         mut slots, values, ..
     } = parser;
+    // Kubernetes sorts with Go's `sort.Sort(ByKey(..))`, which is not stable: reproduce its order.
     let key = |slot: &Slot| slot.key.of(input);
-    let sorted = slots.as_mut_slice();
-    if !sorted.is_sorted_by(|a, b| key(a) <= key(b)) {
-        sorted.sort_by(|a, b| key(a).cmp(key(b)));
-    }
+    go_sort::sort_by(slots.as_mut_slice(), |a, b| key(a) < key(b));
     Ok(Expression {
         text: input.into(),
         slots,
@@ -119,13 +163,13 @@ pub(crate) fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseErr
 /// A parse failure before the input is attached to it.
 struct Failure {
     span: Range<usize>,
-    kind: ErrorKind,
+    kind: ParseErrorKind,
 }
 
 fn unexpected(at: Lexeme, expected: Expected) -> Failure {
     Failure {
         span: at.range(),
-        kind: ErrorKind::Unexpected(expected),
+        kind: ParseErrorKind::Unexpected(expected),
     }
 }
 
@@ -182,11 +226,11 @@ impl ListBuilder {
     }
 
     /// Sorts and deduplicates the values, and stores them inline when few enough remain.
-    fn finish(mut self, values: &mut Vec<Span>, input: &str) -> SlotValues {
+    fn finish(mut self, values: &mut Vec<Span>, input: &str) -> List {
         match self.spilled_at {
             None => {
                 let len = sort_and_dedup(&mut self.inline[..self.len], input);
-                SlotValues::Inline {
+                List::Inline {
                     spans: self.inline,
                     len: len as u8,
                 }
@@ -196,13 +240,13 @@ impl ListBuilder {
                 if len <= INLINE_VALUES {
                     self.inline[..len].copy_from_slice(&values[at..at + len]);
                     values.truncate(at);
-                    SlotValues::Inline {
+                    List::Inline {
                         spans: self.inline,
                         len: len as u8,
                     }
                 } else {
                     values.truncate(at + len);
-                    SlotValues::Many {
+                    List::Spilled {
                         start: at as u32,
                         end: (at + len) as u32,
                     }
@@ -210,6 +254,22 @@ impl ListBuilder {
             }
         }
     }
+}
+
+/// How many requirements a valid selector string holds: one more than its commas outside parentheses.
+/// For the room to reserve before the second requirement; an invalid input only reserves too much.
+fn requirements_in(input: &str) -> usize {
+    let mut depth = 0usize;
+    let mut commas = 0;
+    for byte in input.bytes() {
+        match byte {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    commas + 1
 }
 
 /// Sorts spans by their text and moves the distinct ones to the front; returns how many there are.
@@ -256,7 +316,7 @@ impl<'a> Parser<'a, '_> {
         if self.slots.as_slice().len() >= self.limits.max_requirements {
             return Err(Failure {
                 span: token.range(),
-                kind: ErrorKind::TooManyRequirements {
+                kind: ParseErrorKind::TooManyRequirements {
                     limit: self.limits.max_requirements,
                 },
             });
@@ -272,83 +332,72 @@ impl<'a> Parser<'a, '_> {
         // As in Kubernetes, the key is checked before anything that follows it.
         validate_key(key).map_err(|e| Failure {
             span: token.range(),
-            kind: ErrorKind::InvalidKey(e),
+            kind: ParseErrorKind::InvalidKey(e),
         })?;
         let key = token.span();
 
-        let (operator, values) = if negated {
-            (Operator::DoesNotExist, SlotValues::None)
+        let form = if negated {
+            Form::DoesNotExist
         } else if matches!(self.lexer.peek().token, Token::End | Token::Comma) {
-            (Operator::Exists, SlotValues::None)
+            Form::Exists
         } else {
             let op = self.lexer.next();
-            let operator = match (op.token, op.text(self.lexer.input)) {
-                (Token::Ident, "in") => Operator::In,
-                (Token::Ident, "notin") => Operator::NotIn,
-                (Token::Equals, _) => Operator::Equals,
-                (Token::DoubleEquals, _) => Operator::DoubleEquals,
-                (Token::NotEquals, _) => Operator::NotEquals,
-                (Token::Greater, _) => Operator::GreaterThan,
-                (Token::Less, _) => Operator::LessThan,
+            match (op.token, op.text(self.lexer.input)) {
+                (Token::Ident, "in") => Form::In(self.value_list()?),
+                (Token::Ident, "notin") => Form::NotIn(self.value_list()?),
+                (Token::Equals, _) => Form::Equals(self.single_value(op.end)?),
+                (Token::DoubleEquals, _) => Form::DoubleEquals(self.single_value(op.end)?),
+                (Token::NotEquals, _) => Form::NotEquals(self.single_value(op.end)?),
+                (Token::Greater, _) => Form::GreaterThan(self.threshold(op.end)?),
+                (Token::Less, _) => Form::LessThan(self.threshold(op.end)?),
                 _ => return Err(unexpected(op, Expected::Operator)),
-            };
-            let values = match operator {
-                Operator::In | Operator::NotIn => self.value_list()?,
-                _ => self.single_value(operator, op.end)?,
-            };
-            (operator, values)
+            }
         };
         let (input, limit) = (self.lexer.input, self.limits.max_requirements);
-        // Every requirement after the first follows a comma, so this is room for all of them.
-        let room = || (input.bytes().filter(|&b| b == b',').count() + 1).min(limit);
-        self.slots.push(
-            Slot {
-                key,
-                operator,
-                values,
-            },
-            room,
-        );
+        let room = || requirements_in(input).min(limit);
+        self.slots.push(Slot { key, form }, room);
         Ok(())
     }
 
-    /// The value after `=`, `==`, `!=`, `>` or `<`; absent (before `,` or the end) means `""`.
-    fn single_value(
-        &mut self,
-        operator: Operator,
-        operator_end: usize,
-    ) -> Result<SlotValues, Failure> {
-        let span = if matches!(self.lexer.peek().token, Token::End | Token::Comma) {
-            Span::new(operator_end, operator_end)
-        } else {
-            let token = self.lexer.next();
-            if !matches!(token.token, Token::Ident) {
-                return Err(unexpected(token, Expected::Value));
-            }
-            token.span()
-        };
-        let text = span.of(self.lexer.input);
-        let range = span.start as usize..span.end as usize;
-        if matches!(operator, Operator::GreaterThan | Operator::LessThan) {
-            // Kubernetes wants an i64 that is also a valid label value: no sign, at most 63 digits.
-            return match parse_integer(text).filter(|_| validate_value(text).is_ok()) {
-                Some(value) => Ok(SlotValues::Integer { text: span, value }),
-                None => Err(Failure {
-                    span: range,
-                    kind: ErrorKind::InvalidThreshold,
-                }),
-            };
+    /// The value after `=`, `==`, `!=`, `>` or `<`, as written; absent (before `,` or the end) means `""`.
+    fn value_after(&mut self, operator_end: usize) -> Result<Span, Failure> {
+        if matches!(self.lexer.peek().token, Token::End | Token::Comma) {
+            return Ok(Span::new(operator_end, operator_end));
         }
-        validate_value(text).map_err(|e| Failure {
-            span: range,
-            kind: ErrorKind::InvalidValue(e),
+        let token = self.lexer.next();
+        if token.token != Token::Ident {
+            return Err(unexpected(token, Expected::Value));
+        }
+        Ok(token.span())
+    }
+
+    /// The validated value after `=`, `==` or `!=`.
+    fn single_value(&mut self, operator_end: usize) -> Result<Span, Failure> {
+        let span = self.value_after(operator_end)?;
+        validate_value(span.of(self.lexer.input)).map_err(|e| Failure {
+            span: span.start as usize..span.end as usize,
+            kind: ParseErrorKind::InvalidValue(e),
         })?;
-        Ok(SlotValues::single(span))
+        Ok(span)
+    }
+
+    /// The threshold after `>` or `<`: as Kubernetes wants it, an `i64` that is also a valid label
+    /// value, so no sign and at most 63 digits.
+    fn threshold(&mut self, operator_end: usize) -> Result<Threshold, Failure> {
+        let span = self.value_after(operator_end)?;
+        let text = span.of(self.lexer.input);
+        match parse_integer(text).filter(|_| validate_value(text).is_ok()) {
+            Some(value) => Ok(Threshold { text: span, value }),
+            None => Err(Failure {
+                span: span.start as usize..span.end as usize,
+                kind: ParseErrorKind::InvalidThreshold,
+            }),
+        }
     }
 
     /// `"(" list ")"` after `in` / `notin`. The list is identifiers and commas, never two identifiers in
     /// a row; a leading or trailing comma, a run of commas, or `()` adds the value `""`.
-    fn value_list(&mut self) -> Result<SlotValues, Failure> {
+    fn value_list(&mut self) -> Result<List, Failure> {
         let open = self.lexer.next();
         if open.token != Token::Open {
             return Err(unexpected(open, Expected::OpenParen));
@@ -371,7 +420,7 @@ impl<'a> Parser<'a, '_> {
                         if count > self.limits.max_values {
                             return Err(Failure {
                                 span: token.range(),
-                                kind: ErrorKind::TooManyValues {
+                                kind: ParseErrorKind::TooManyValues {
                                     limit: self.limits.max_values,
                                 },
                             });
@@ -412,7 +461,7 @@ impl<'a> Parser<'a, '_> {
         for span in list.written(&self.values) {
             validate_value(span.of(input)).map_err(|e| Failure {
                 span: span.start as usize..span.end as usize,
-                kind: ErrorKind::InvalidValue(e),
+                kind: ParseErrorKind::InvalidValue(e),
             })?;
         }
         if has_empty {
@@ -552,4 +601,45 @@ fn token(input: &[u8]) -> IResult<&[u8], Token> {
         value(Token::End, eof),
     ))
     .parse(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans_of(input: &str) -> Vec<Span> {
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for (i, byte) in input.bytes().chain([b',']).enumerate() {
+            if byte == b',' {
+                spans.push(Span::new(start, i));
+                start = i + 1;
+            }
+        }
+        spans
+    }
+
+    #[test]
+    fn sort_and_dedup_keeps_each_value_once_in_byte_order() {
+        let input = "b,a,b,,B,a";
+        let mut spans = spans_of(input);
+        let kept = sort_and_dedup(&mut spans, input);
+        let values: Vec<&str> = spans[..kept].iter().map(|s| s.of(input)).collect();
+        assert_eq!(values, ["", "B", "a", "b"]);
+    }
+
+    #[test]
+    fn sort_and_dedup_of_nothing_and_of_one() {
+        assert_eq!(sort_and_dedup(&mut [], ""), 0);
+        let mut one = spans_of("x");
+        assert_eq!(sort_and_dedup(&mut one, "x"), 1);
+    }
+
+    #[test]
+    fn requirement_count_skips_list_commas() {
+        assert_eq!(requirements_in(""), 1);
+        assert_eq!(requirements_in("a in (x,y,z), b, c notin (1,2)"), 3);
+        assert_eq!(requirements_in("a in (x,(y)),b"), 2);
+        assert_eq!(requirements_in(")),a,b"), 3);
+    }
 }

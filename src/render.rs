@@ -8,7 +8,8 @@ const WIDE_LINE: usize = 120;
 /// Characters shown on each side of the span in a window.
 const CONTEXT: usize = 40;
 
-/// Appends the line of `input` holding `span.start`, numbered, and a line of carets under the span.
+/// Appends the line of `input` holding `span.start`, numbered, and a line of carets under the span,
+/// with no newline after the carets.
 ///
 /// Tabs and other control characters are shown as one column each so the carets stay aligned.
 pub(crate) fn caret(input: &str, span: Range<usize>, out: &mut String) {
@@ -48,7 +49,7 @@ pub(crate) fn caret(input: &str, span: Range<usize>, out: &mut String) {
     let gutter = " ".repeat(number.len());
     let _ = writeln!(out, "{gutter} |");
     let _ = writeln!(out, "{number} | {shown}");
-    let _ = writeln!(
+    let _ = write!(
         out,
         "{gutter} | {}{}",
         " ".repeat(caret_column),

@@ -6,11 +6,12 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{ErrorKind, ParseError};
+use crate::error::{ParseError, ParseErrorKind};
 use crate::expr::Expression;
 use crate::map_only::deserialize_from_map_only;
 use crate::matcher::Matcher;
 use crate::parse::Limits;
+use crate::place::Place;
 use crate::validate::{validate_key, validate_value};
 
 /// Where a node may run: every part must hold (AND).
@@ -128,7 +129,8 @@ impl Selector {
     ///
     /// `match_labels` keys and values follow the same rules as in expressions. The first problem found is
     /// returned, naming its place (`match_labels["k"]`, `match_expressions[2]`) and carrying the
-    /// [`ParseError`] with its span.
+    /// [`ParseError`] with its span; for a `match_labels` entry, its [`kind`](ParseError::kind) says
+    /// whether the key or the value is invalid.
     ///
     /// ```
     /// use labelsel::{Place, Selector};
@@ -158,12 +160,12 @@ impl Selector {
     pub fn compile_with_limits(&self, limits: &Limits) -> Result<Matcher, SelectorError> {
         for (key, value) in &self.match_labels {
             validate_key(key).map_err(|e| SelectorError {
-                place: Place::MatchLabelKey(key.clone()),
-                error: ParseError::new(key, 0..key.len(), ErrorKind::InvalidKey(e)),
+                place: Place::MatchLabel(key.clone()),
+                error: ParseError::new(key, 0..key.len(), ParseErrorKind::InvalidKey(e)),
             })?;
             validate_value(value).map_err(|e| SelectorError {
-                place: Place::MatchLabelValue(key.clone()),
-                error: ParseError::new(value, 0..value.len(), ErrorKind::InvalidValue(e)),
+                place: Place::MatchLabel(key.clone()),
+                error: ParseError::new(value, 0..value.len(), ParseErrorKind::InvalidValue(e)),
             })?;
         }
         let expressions = self
@@ -182,28 +184,6 @@ impl Selector {
             &expressions,
             &self.match_ids,
         ))
-    }
-}
-
-/// The part of a [`Selector`] that failed to compile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Place {
-    /// The key of a `match_labels` entry.
-    MatchLabelKey(String),
-    /// The value of the `match_labels` entry with this key.
-    MatchLabelValue(String),
-    /// The `match_expressions` string at this index.
-    MatchExpression(usize),
-}
-
-impl fmt::Display for Place {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Place::MatchLabelKey(key) => write!(f, "match_labels key {key:?}"),
-            Place::MatchLabelValue(key) => write!(f, "match_labels[{key:?}]"),
-            Place::MatchExpression(index) => write!(f, "match_expressions[{index}]"),
-        }
     }
 }
 
@@ -247,8 +227,6 @@ impl fmt::Display for SelectorError {
     }
 }
 
-impl std::error::Error for SelectorError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
+/// The message already holds the parse error's, so `source` is `None`: an error chain prints each thing
+/// once. [`parse_error`](SelectorError::parse_error) gives it.
+impl std::error::Error for SelectorError {}

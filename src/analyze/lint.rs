@@ -6,7 +6,8 @@ use super::satisfiability::needs_key;
 use super::suggest::nearest;
 use super::{Finding, FindingKind, Severity, finding};
 use crate::fleet::Fleet;
-use crate::matcher::{Check, Matcher, Test};
+use crate::matcher::{Matcher, Part};
+use crate::operator::Check;
 
 impl Fleet {
     /// Checks a selector's keys and values against what the fleet's nodes carry, in the order the
@@ -41,29 +42,26 @@ impl Fleet {
     pub fn lint(&self, matcher: &Matcher) -> Vec<Finding> {
         let known_keys: BTreeSet<&str> = self.known_keys().collect();
         matcher
-            .tests_in_written_order()
-            .into_iter()
-            .flat_map(|test| {
-                if known_keys.contains(&*test.key) {
-                    unknown_values(self, test)
-                } else {
-                    vec![unknown_key(test, &known_keys)]
-                }
+            .parts()
+            .flat_map(|part| match part.key {
+                // Ids are not labels: `match_ids` has nothing to lint.
+                None => Vec::new(),
+                Some(key) if known_keys.contains(key) => unknown_values(self, key, part),
+                Some(key) => vec![unknown_key(key, part, &known_keys)],
             })
             .collect()
     }
 }
 
-fn unknown_key(test: &Test, known_keys: &BTreeSet<&str>) -> Finding {
-    let (severity, consequence) = if needs_key(&test.check) {
+fn unknown_key(key: &str, test: Part<'_>, known_keys: &BTreeSet<&str>) -> Finding {
+    let (severity, consequence) = if needs_key(&test.clause.check) {
         (Severity::Error, "")
     } else {
         (Severity::Warning, ", so it holds on every node")
     };
-    let suggestions = nearest(&test.key, known_keys.iter().copied());
+    let suggestions = nearest(key, known_keys.iter().copied());
     let message = format!(
-        "unknown key {} in {}{consequence}{}",
-        test.key,
+        "unknown key {key} in {}{consequence}{}",
         written_at(test),
         did_you_mean(&suggestions)
     );
@@ -74,18 +72,18 @@ fn unknown_key(test: &Test, known_keys: &BTreeSet<&str>) -> Finding {
 }
 
 /// One finding per value of an `=`/`in`/`!=`/`notin` requirement that no node has for the key.
-fn unknown_values(fleet: &Fleet, test: &Test) -> Vec<Finding> {
-    let (Check::In(set) | Check::NotIn(set)) = &test.check else {
+fn unknown_values(fleet: &Fleet, key: &str, test: Part<'_>) -> Vec<Finding> {
+    let (Check::In(set) | Check::NotIn(set)) = &test.clause.check else {
         return Vec::new();
     };
-    let known: BTreeSet<&str> = fleet.known_values(&test.key).collect();
+    let known: BTreeSet<&str> = fleet.known_values(key).collect();
     let unknown: BTreeSet<&str> = set
         .values()
         .iter()
         .map(|value| &**value)
         .filter(|value| !known.contains(value))
         .collect();
-    let (severity, consequence) = match test.check {
+    let (severity, consequence) = match test.clause.check {
         Check::NotIn(_) => (Severity::Warning, ", so it excludes no node"),
         _ if unknown.len() == set.values().len() => (Severity::Error, ""),
         _ => (Severity::Warning, ""),
@@ -95,9 +93,8 @@ fn unknown_values(fleet: &Fleet, test: &Test) -> Vec<Finding> {
         .map(|value| {
             let suggestions = nearest(value, known.iter().copied());
             let message = format!(
-                "unknown value {} for {} in {}{consequence}{}",
+                "unknown value {} for {key} in {}{consequence}{}",
                 shown(value),
-                test.key,
                 written_at(test),
                 did_you_mean(&suggestions)
             );
@@ -110,8 +107,8 @@ fn unknown_values(fleet: &Fleet, test: &Test) -> Vec<Finding> {
 }
 
 /// Where a requirement was written, as messages show it: `match_expressions[1] (tier=a)`.
-fn written_at(test: &Test) -> String {
-    format!("{} ({})", test.source.origin, test.source.text)
+fn written_at(test: Part<'_>) -> String {
+    format!("{} ({})", test.place, test.text)
 }
 
 /// A value as messages show it: as is, or `""` when empty.

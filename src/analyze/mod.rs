@@ -10,7 +10,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::matcher::{Matcher, Origin, Test};
+use crate::matcher::{Matcher, Part};
+use crate::place::Place;
 
 mod lint;
 mod normal_form;
@@ -58,6 +59,7 @@ const SUGGESTIONS: usize = 3;
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Analysis {
     /// The problems found, in the order the first requirement each names was written.
     pub findings: Vec<Finding>,
@@ -137,14 +139,14 @@ impl fmt::Display for Analysis {
 /// `Display` prints one line: the severity, then the message.
 ///
 /// ```
-/// use labelsel::{FindingKind, Origin, Selector, Severity};
+/// use labelsel::{FindingKind, Place, Selector, Severity};
 ///
 /// let matcher = Selector::new().label("env", "prod").expression("env!=prod").compile()?;
 /// let finding = &matcher.analyze().findings[0];
 /// assert_eq!((finding.severity, finding.kind), (Severity::Error, FindingKind::Unsatisfiable));
 /// assert_eq!(
 ///     finding.origins,
-///     [Origin::MatchLabel("env".into()), Origin::MatchExpression(0)]
+///     [Place::MatchLabel("env".into()), Place::MatchExpression(0)]
 /// );
 /// assert_eq!(finding.requirements, ["env=prod", "env!=prod"]);
 /// assert_eq!(
@@ -154,6 +156,7 @@ impl fmt::Display for Analysis {
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// How serious it is.
     pub severity: Severity,
@@ -162,7 +165,7 @@ pub struct Finding {
     /// The whole message, for people, without the severity.
     pub message: String,
     /// Where each requirement involved was written, in the same order as `requirements`.
-    pub origins: Vec<Origin>,
+    pub origins: Vec<Place>,
     /// The canonical text of each requirement involved: for a conflict, the conflicting ones in the
     /// order written; for a redundant requirement, that one and then the one that implies it.
     pub requirements: Vec<String>,
@@ -246,7 +249,7 @@ impl Matcher {
     /// ```
     pub fn analyze(&self) -> Analysis {
         let keys = requirements_by_key(self);
-        let conflicts: Vec<Vec<&Test>> = keys
+        let conflicts: Vec<Vec<Part<'_>>> = keys
             .values()
             .filter_map(|tests| conflict(&first_occurrences(tests)))
             .collect();
@@ -269,22 +272,24 @@ impl Matcher {
 }
 
 /// The requirements of each key, keys sorted, each key's requirements in the order written.
-fn requirements_by_key(matcher: &Matcher) -> BTreeMap<&str, Vec<&Test>> {
-    let mut keys: BTreeMap<&str, Vec<&Test>> = BTreeMap::new();
-    for test in matcher.tests_in_written_order() {
-        keys.entry(&test.key).or_default().push(test);
+fn requirements_by_key(matcher: &Matcher) -> BTreeMap<&str, Vec<Part<'_>>> {
+    let mut keys: BTreeMap<&str, Vec<Part<'_>>> = BTreeMap::new();
+    for part in matcher.parts() {
+        if let Some(key) = part.key {
+            keys.entry(key).or_default().push(part);
+        }
     }
     keys
 }
 
 /// The requirements whose canonical text was not written before, in the order written. A repeated text
 /// is the same requirement, so the searches for conflicts and implications skip it.
-fn first_occurrences<'a>(tests: &[&'a Test]) -> Vec<&'a Test> {
+fn first_occurrences<'a>(tests: &[Part<'a>]) -> Vec<Part<'a>> {
     let mut seen: HashSet<&str> = HashSet::new();
     tests
         .iter()
         .copied()
-        .filter(|test| seen.insert(&test.source.text))
+        .filter(|test| seen.insert(test.text))
         .collect()
 }
 
@@ -296,29 +301,23 @@ fn in_written_order(findings: impl Iterator<Item = (u32, Finding)>) -> Vec<Findi
 }
 
 /// How a message names a requirement: where it was written, then its text.
-fn named(test: &Test) -> String {
-    format!("{} {}", test.source.origin, test.source.text)
+fn named(test: Part<'_>) -> String {
+    format!("{} {}", test.place, test.text)
 }
 
-fn finding(severity: Severity, kind: FindingKind, message: String, tests: &[&Test]) -> Finding {
+fn finding(severity: Severity, kind: FindingKind, message: String, tests: &[Part<'_>]) -> Finding {
     Finding {
         severity,
         kind,
         message,
-        origins: tests
-            .iter()
-            .map(|test| test.source.origin.clone())
-            .collect(),
-        requirements: tests
-            .iter()
-            .map(|test| test.source.text.to_string())
-            .collect(),
+        origins: tests.iter().map(|test| test.place.clone()).collect(),
+        requirements: tests.iter().map(|test| test.text.to_string()).collect(),
         suggestions: Vec::new(),
     }
 }
 
-fn unsatisfiable(core: &[&Test]) -> (u32, Finding) {
-    let names: Vec<String> = core.iter().map(|test| named(test)).collect();
+fn unsatisfiable(core: &[Part<'_>]) -> (u32, Finding) {
+    let names: Vec<String> = core.iter().map(|test| named(*test)).collect();
     let message = match names.as_slice() {
         [] => "unsatisfiable".to_string(),
         [one] => format!("unsatisfiable: {one} can never hold"),
@@ -328,12 +327,12 @@ fn unsatisfiable(core: &[&Test]) -> (u32, Finding) {
             rest.join(", ")
         ),
     };
-    let position = core.first().map_or(0, |test| test.source.position);
+    let position = core.first().map_or(0, |test| test.position);
     let finding = finding(Severity::Error, FindingKind::Unsatisfiable, message, core);
     (position, finding)
 }
 
-fn redundancy(test: &Test, by: &Test) -> (u32, Finding) {
+fn redundancy(test: Part<'_>, by: Part<'_>) -> (u32, Finding) {
     let message = format!("redundant: {} is implied by {}", named(test), named(by));
     let finding = finding(
         Severity::Warning,
@@ -341,5 +340,5 @@ fn redundancy(test: &Test, by: &Test) -> (u32, Finding) {
         message,
         &[test, by],
     );
-    (test.source.position, finding)
+    (test.position, finding)
 }

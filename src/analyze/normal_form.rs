@@ -3,13 +3,14 @@
 use std::collections::BTreeSet;
 
 use super::satisfiability::{Bounds, needs_key, smallest_value_set};
-use crate::matcher::{Check, Test};
+use crate::matcher::{CompiledCheck, Part};
+use crate::operator::Check;
 
 /// The satisfiable requirements of one key merged into the fewest canonical requirements:
 /// `!key`; or `key=v` / `key in (..)`; or `key` or the bounds `key>n`, `key<m`, then the values still
 /// excluded; or only the excluded values.
-pub(super) fn merged(key: &str, tests: &[&Test]) -> Vec<String> {
-    let checks: Vec<&Check> = tests.iter().map(|test| &test.check).collect();
+pub(super) fn merged(key: &str, tests: &[Part<'_>]) -> Vec<String> {
+    let checks: Vec<&CompiledCheck> = tests.iter().map(|test| &test.clause.check).collect();
     if !checks.iter().any(|check| needs_key(check)) {
         if checks.iter().any(|check| matches!(check, Check::Absent)) {
             return vec![format!("!{key}")];
@@ -36,7 +37,7 @@ pub(super) fn merged(key: &str, tests: &[&Test]) -> Vec<String> {
 
 /// Every `!=`/`notin` value merged into one requirement, without the values the other requirements
 /// already refuse.
-pub(super) fn excluded(key: &str, checks: &[&Check]) -> Option<String> {
+pub(super) fn excluded(key: &str, checks: &[&CompiledCheck]) -> Option<String> {
     let others = || {
         checks
             .iter()

@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 
 use super::{SEARCH_LIMIT, first_occurrences};
-use crate::matcher::{Check, Test};
+use crate::matcher::{CompiledCheck, Part};
+use crate::operator::Check;
 
 /// Whether every label set that satisfies `a` satisfies `b` (on the same key). Never wrong when it
 /// says yes; a requirement that can never hold alone is not recognised as implying everything.
-pub(super) fn implies(a: &Check, b: &Check) -> bool {
+pub(super) fn implies(a: &CompiledCheck, b: &CompiledCheck) -> bool {
     match (a, b) {
         (Check::In(values), _) => values.values().iter().all(|v| b.holds(Some(v))),
         (Check::Absent, _) => b.holds(None),
@@ -24,27 +25,24 @@ pub(super) fn implies(a: &Check, b: &Check) -> bool {
 /// earlier requirement, and requirements another one implies.
 ///
 /// A repeat is named with its first occurrence, or with what implies that one when it is redundant too.
-pub(super) fn redundancies<'a>(tests: &[&'a Test]) -> Vec<(&'a Test, &'a Test)> {
+pub(super) fn redundancies<'a>(tests: &[Part<'a>]) -> Vec<(Part<'a>, Part<'a>)> {
     let distinct = first_occurrences(tests);
     let implied = if distinct.len() > SEARCH_LIMIT {
         Vec::new()
     } else {
         implied_by_others(&distinct)
     };
-    let first: HashMap<&str, &Test> = distinct
-        .iter()
-        .map(|test| (&*test.source.text, *test))
-        .collect();
-    let repeats: Vec<(&Test, &Test)> = tests
+    let first: HashMap<&str, Part<'_>> = distinct.iter().map(|test| (test.text, *test)).collect();
+    let repeats: Vec<(Part<'_>, Part<'_>)> = tests
         .iter()
         .filter_map(|test| {
-            let first = *first.get(&*test.source.text)?;
-            if first.source.position == test.source.position {
+            let first = *first.get(test.text)?;
+            if first.position == test.position {
                 return None;
             }
             let by = implied
                 .iter()
-                .find(|(redundant, _)| redundant.source.position == first.source.position)
+                .find(|(redundant, _)| redundant.position == first.position)
                 .map_or(first, |&(_, by)| by);
             Some((*test, by))
         })
@@ -57,11 +55,16 @@ pub(super) fn redundancies<'a>(tests: &[&'a Test]) -> Vec<(&'a Test, &'a Test)> 
 /// A requirement outranks another when it implies it and, if they are equivalent, was written
 /// earlier. That order has no cycles, so the requirements nothing outranks are kept and imply every
 /// other one; each redundant requirement is named with a kept one that implies it when there is one.
-fn implied_by_others<'a>(tests: &[&'a Test]) -> Vec<(&'a Test, &'a Test)> {
+fn implied_by_others<'a>(tests: &[Part<'a>]) -> Vec<(Part<'a>, Part<'a>)> {
     let n = tests.len();
     let implication: Vec<Vec<bool>> = tests
         .iter()
-        .map(|a| tests.iter().map(|b| implies(&a.check, &b.check)).collect())
+        .map(|a| {
+            tests
+                .iter()
+                .map(|b| implies(&a.clause.check, &b.clause.check))
+                .collect()
+        })
         .collect();
     let outranks =
         |i: usize, j: usize| i != j && implication[i][j] && (!implication[j][i] || i < j);

@@ -1,16 +1,17 @@
 //! Whether the requirements on one key can hold together, and which of them conflict.
 
 use super::SEARCH_LIMIT;
-use crate::matcher::{Check, Test};
+use crate::matcher::{CompiledCheck, Part};
+use crate::operator::Check;
 
 /// Whether the check fails on a node that lacks the key.
-pub(super) fn needs_key(check: &Check) -> bool {
+pub(super) fn needs_key(check: &CompiledCheck) -> bool {
     !check.matches_absent_key()
 }
 
 /// The values of the smallest `=`/`in` set among the checks; a present value must be one of them.
 pub(super) fn smallest_value_set<'a>(
-    checks: impl Iterator<Item = &'a Check>,
+    checks: impl Iterator<Item = &'a CompiledCheck>,
 ) -> Option<&'a [Box<str>]> {
     checks
         .filter_map(|check| match check {
@@ -24,8 +25,8 @@ pub(super) fn smallest_value_set<'a>(
 ///
 /// Without `=`/`in`, a present value only has to avoid finitely many excluded strings, and every
 /// integer has endless spellings (`2`, `02`, `002`), so only an empty integer range leaves nothing.
-pub(super) fn satisfiable(tests: &[&Test]) -> bool {
-    let checks = || tests.iter().map(|test| &test.check);
+pub(super) fn satisfiable(tests: &[Part<'_>]) -> bool {
+    let checks = || tests.iter().map(|test| &test.clause.check);
     if !checks().any(needs_key) {
         return true;
     }
@@ -42,7 +43,7 @@ pub(super) fn satisfiable(tests: &[&Test]) -> bool {
 
 /// The fewest requirements of one key found to conflict, in the order written, or `None` when they
 /// can all hold.
-pub(super) fn conflict<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
+pub(super) fn conflict<'a>(tests: &[Part<'a>]) -> Option<Vec<Part<'a>>> {
     if satisfiable(tests) {
         return None;
     }
@@ -55,14 +56,14 @@ pub(super) fn conflict<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
     Some(core)
 }
 
-fn conflicting_single<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
+fn conflicting_single<'a>(tests: &[Part<'a>]) -> Option<Vec<Part<'a>>> {
     tests
         .iter()
         .find(|test| !satisfiable(&[**test]))
         .map(|test| vec![*test])
 }
 
-fn conflicting_pair<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
+fn conflicting_pair<'a>(tests: &[Part<'a>]) -> Option<Vec<Part<'a>>> {
     tests.iter().enumerate().find_map(|(i, first)| {
         tests[i + 1..]
             .iter()
@@ -73,7 +74,7 @@ fn conflicting_pair<'a>(tests: &[&'a Test]) -> Option<Vec<&'a Test>> {
 
 /// Drops, one at a time, every requirement without which the rest still conflict: what remains
 /// conflicts, and dropping any one of it would not.
-pub(super) fn narrowed<'a>(tests: &[&'a Test]) -> Vec<&'a Test> {
+pub(super) fn narrowed<'a>(tests: &[Part<'a>]) -> Vec<Part<'a>> {
     let mut core = tests.to_vec();
     let mut i = 0;
     while i < core.len() {
@@ -98,7 +99,7 @@ pub(super) struct Bounds {
 }
 
 impl Bounds {
-    pub(super) fn of<'a>(checks: impl Iterator<Item = &'a Check>) -> Bounds {
+    pub(super) fn of<'a>(checks: impl Iterator<Item = &'a CompiledCheck>) -> Bounds {
         checks.fold(Bounds::default(), |bounds, check| match *check {
             Check::Greater(n) => Bounds {
                 above: Some(bounds.above.map_or(n, |above| above.max(n))),

@@ -8,7 +8,8 @@ use roaring::RoaringBitmap;
 use serde::Serialize;
 
 use crate::fleet::Fleet;
-use crate::matcher::{Matcher, Origin};
+use crate::matcher::Matcher;
+use crate::place::Place;
 
 /// How a selector fares on a fleet, requirement by requirement.
 ///
@@ -34,6 +35,7 @@ use crate::matcher::{Matcher, Origin};
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// Nodes in the fleet.
     pub nodes: usize,
@@ -45,9 +47,10 @@ pub struct Diagnosis {
 
 /// How one requirement fares on a fleet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RequirementDiagnosis {
     /// Where the requirement was written.
-    pub origin: Origin,
+    pub origin: Place,
     /// Its canonical text.
     pub requirement: String,
     /// Nodes it turns down.
@@ -65,23 +68,18 @@ impl Fleet {
     /// requirements), fast enough to run on every failed placement.
     pub fn diagnose(&self, matcher: &Matcher) -> Diagnosis {
         // Each requirement with the nodes that pass it, in the order written, the id constraint last.
-        let mut parts: Vec<(Origin, String, Cow<'_, RoaringBitmap>)> = matcher
-            .tests_in_written_order()
-            .into_iter()
-            .map(|test| {
-                let passing = if test.check.matches_absent_key() {
-                    Cow::Owned(&self.live - &*self.nodes_with(test))
+        let parts: Vec<(&Place, &str, Cow<'_, RoaringBitmap>)> = matcher
+            .parts()
+            .map(|part| {
+                let check = &part.clause.check;
+                let passing = if check.matches_absent_key() {
+                    Cow::Owned(&self.live - &*self.nodes_with(part.clause))
                 } else {
-                    self.nodes_with(test)
+                    self.nodes_with(part.clause)
                 };
-                let source = &test.source;
-                (source.origin.clone(), source.text.to_string(), passing)
+                (part.place, part.text, passing)
             })
             .collect();
-        if let Some(ids) = matcher.id_constraint() {
-            let text = matcher.id_requirement_text();
-            parts.push((Origin::MatchIds, text, Cow::Owned(self.nodes_listed(ids))));
-        }
 
         // before[i]: nodes passing parts 0..i; after[i]: nodes passing parts i..n.
         let mut before = vec![self.live.clone()];
@@ -100,8 +98,8 @@ impl Fleet {
             .map(|(i, (origin, text, passing))| {
                 let without = before[i].intersection_len(&after[i + 1]) as usize;
                 RequirementDiagnosis {
-                    origin: origin.clone(),
-                    requirement: text.clone(),
+                    origin: (*origin).clone(),
+                    requirement: text.to_string(),
                     rejects: self.len() - passing.len() as usize,
                     rejects_alone: without - matching,
                     matching_without: without,

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use roaring::RoaringBitmap;
 
-use crate::expr::parse_integer;
 use crate::fleet::vocab::Vocabulary;
+use crate::operator::parse_integer;
 
 /// Everything indexed about one key.
 #[derive(Debug, Clone, Default)]

@@ -1,14 +1,15 @@
 //! Evaluating a [`Matcher`] on the index: [`Fleet::select`], [`Fleet::count`] and [`Selection`].
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::fmt;
 use std::ops::Bound;
 
 use roaring::{MultiOps, RoaringBitmap};
 
 use crate::fleet::Fleet;
 use crate::fleet::index::KeyIndex;
-use crate::matcher::{Check, Matcher, Test, ValueSet};
+use crate::matcher::{Clause, CompiledValues, Matcher, Subject};
+use crate::operator::Check;
 
 /// Fleets up to this size are scanned rather than looked up in the index.
 const SCAN_FLEET: u64 = 64;
@@ -60,17 +61,12 @@ impl Fleet {
         if self.live.len() <= SCAN_FLEET {
             return self.scan(matcher, &self.live);
         }
-        let tests = matcher.tests();
-        let mut required: Vec<Cow<'_, RoaringBitmap>> = Vec::new();
-        if let Some(ids) = matcher.id_constraint() {
-            required.push(Cow::Owned(self.nodes_listed(ids)));
-        }
-        required.extend(
-            tests
-                .iter()
-                .filter(|test| !test.check.matches_absent_key())
-                .map(|test| self.nodes_with(test)),
-        );
+        let clauses = matcher.clauses();
+        let mut required: Vec<Cow<'_, RoaringBitmap>> = clauses
+            .iter()
+            .filter(|clause| !clause.check.matches_absent_key())
+            .map(|clause| self.nodes_with(clause))
+            .collect();
         required.sort_by_key(|nodes| nodes.len());
 
         let mut required = required.into_iter();
@@ -84,22 +80,26 @@ impl Fleet {
             }
             candidates &= &*nodes;
         }
-        for test in tests.iter().filter(|test| test.check.matches_absent_key()) {
+        for clause in clauses.iter().filter(|c| c.check.matches_absent_key()) {
             if candidates.len() <= SCAN_CANDIDATES {
                 return self.scan(matcher, &candidates);
             }
-            self.remove_rejected(&mut candidates, test);
+            self.remove_rejected(&mut candidates, clause);
         }
         candidates
     }
 
-    /// Removes from `candidates` the nodes a `!=`, `notin` or `!key` test rejects, one value's bitmap at
+    /// Removes from `candidates` the nodes a `!=`, `notin` or `!key` clause rejects, one value's bitmap at
     /// a time, without building their union.
-    fn remove_rejected(&self, candidates: &mut RoaringBitmap, test: &Test) {
-        let Some(key) = self.keys.id(&test.key).and_then(|k| self.index.key(k)) else {
+    fn remove_rejected(&self, candidates: &mut RoaringBitmap, clause: &Clause) {
+        let Subject::Label(key) = &clause.subject else {
+            *candidates -= &*self.nodes_with(clause);
             return;
         };
-        match &test.check {
+        let Some(key) = self.keys.id(key).and_then(|k| self.index.key(k)) else {
+            return;
+        };
+        match &clause.check {
             Check::NotIn(values) => {
                 let values = values.values().iter().filter_map(|v| self.values.id(v));
                 for nodes in values.filter_map(|value| key.values.get(&value)) {
@@ -110,13 +110,6 @@ impl Fleet {
         }
     }
 
-    /// The nodes whose ids are listed.
-    pub(super) fn nodes_listed(&self, ids: &HashSet<Box<str>>) -> RoaringBitmap {
-        ids.iter()
-            .filter_map(|id| self.slots.get(&**id).copied())
-            .collect()
-    }
-
     /// The candidates the matcher accepts, checked one by one on their labels.
     fn scan(&self, matcher: &Matcher, candidates: &RoaringBitmap) -> RoaringBitmap {
         candidates
@@ -125,13 +118,25 @@ impl Fleet {
             .collect()
     }
 
-    /// For a test that needs its key: the nodes that pass it. For `!=`/`notin`: the nodes that have one
-    /// of its values; for `!key`: the nodes that have the key (the nodes these tests reject).
-    pub(super) fn nodes_with(&self, test: &Test) -> Cow<'_, RoaringBitmap> {
-        let Some(key) = self.keys.id(&test.key).and_then(|k| self.index.key(k)) else {
+    /// For a clause that needs its key: the nodes that pass it. For `!=`/`notin`: the nodes that have one
+    /// of its values; for `!key`: the nodes that have the key (the nodes these clauses reject). For
+    /// `match_ids`: the nodes listed.
+    pub(super) fn nodes_with(&self, clause: &Clause) -> Cow<'_, RoaringBitmap> {
+        let Subject::Label(key) = &clause.subject else {
+            let (Check::In(ids) | Check::NotIn(ids)) = &clause.check else {
+                return Cow::Borrowed(&self.live);
+            };
+            return Cow::Owned(
+                ids.values()
+                    .iter()
+                    .filter_map(|id| self.slots.get(&**id).copied())
+                    .collect(),
+            );
+        };
+        let Some(key) = self.keys.id(key).and_then(|k| self.index.key(k)) else {
             return Cow::Owned(RoaringBitmap::new());
         };
-        match &test.check {
+        match &clause.check {
             Check::In(values) | Check::NotIn(values) => self.nodes_with_values(key, values),
             Check::Exists | Check::Absent => Cow::Borrowed(&key.present),
             Check::Greater(threshold) => {
@@ -146,7 +151,7 @@ impl Fleet {
     fn nodes_with_values<'a>(
         &self,
         key: &'a KeyIndex,
-        values: &ValueSet,
+        values: &CompiledValues,
     ) -> Cow<'a, RoaringBitmap> {
         let mut found = values
             .values()
@@ -187,7 +192,7 @@ fn union_of_integers(key: &KeyIndex, range: (Bound<i64>, Bound<i64>)) -> Cow<'_,
 /// assert_eq!(selection.iter().collect::<Vec<_>>(), ["b", "a"]);
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Selection<'f> {
     fleet: &'f Fleet,
     slots: RoaringBitmap,
@@ -216,6 +221,18 @@ impl<'f> Selection<'f> {
     pub fn iter(&self) -> impl Iterator<Item = &'f str> + '_ {
         let fleet = self.fleet;
         InsertionOrder::new(fleet, &self.slots).map(move |slot| &*fleet.node(slot).id)
+    }
+}
+
+/// Shows the number of nodes selected and the first few ids, not the whole fleet.
+impl fmt::Debug for Selection<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 8;
+        let first: Vec<&str> = self.iter().take(SHOWN).collect();
+        f.debug_struct("Selection")
+            .field("len", &self.len())
+            .field("first", &first)
+            .finish_non_exhaustive()
     }
 }
 

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use labelsel::{ParseError, Place, SelectorError};
+use labelsel::{ParseError, ParseErrorKind, Place, SelectorError};
 
 /// Why a command could not run; printed to stderr, exit status 2.
 #[derive(Debug)]
@@ -21,9 +21,11 @@ impl Failure {
         match self {
             Failure::Message(message) => eprintln!("{}", plain_error(message)),
             Failure::Selector(error) => {
-                let origin = match error.place() {
-                    Place::MatchLabelKey(key) => format!("match_labels key {key:?}"),
-                    place => place.to_string(),
+                let origin = match (error.place(), error.parse_error().kind()) {
+                    (Place::MatchLabel(key), ParseErrorKind::InvalidKey(_)) => {
+                        format!("match_labels key {key:?}")
+                    }
+                    (place, _) => place.to_string(),
                 };
                 print_parse_error(&origin, error.parse_error());
             }

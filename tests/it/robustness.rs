@@ -10,7 +10,6 @@
 //! renderings of huge inputs stay short, and matching performs exactly one label lookup per requirement
 //! however long its value list is.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::HashMap;
 
@@ -18,49 +17,7 @@ use labelsel::{
     Expression, Found, LabelRule, LabelSet, Labels, Limits, ParseError, Place, Selector,
 };
 
-// ---------------------------------------------------------------------------------------------------
-// Counting
-
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATED_BYTES: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count_bytes(bytes: usize) {
-    let _ = ALLOCATED_BYTES.try_with(|count| count.set(count.get() + bytes));
-}
-
-// SAFETY: every call is forwarded to the system allocator unchanged; counting touches only a
-// thread-local `Cell` that needs no allocation.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count_bytes(layout.size());
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, passed on as is.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count_bytes(new_size);
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
-/// Heap bytes requested on this thread while `f` runs (a reallocation counts its new size).
-fn allocated_bytes<T>(f: impl FnOnce() -> T) -> (usize, T) {
-    let before = ALLOCATED_BYTES.with(Cell::get);
-    let out = f();
-    (ALLOCATED_BYTES.with(Cell::get) - before, out)
-}
+use crate::support::alloc::allocated_bytes;
 
 /// Labels that count how often they are looked up.
 struct CountingLabels<'a> {
@@ -526,10 +483,10 @@ fn key_names_and_values_of_63_and_64_bytes() {
     // In `match_labels`.
     assert!(Selector::new().label(&name63, &name63).compile().is_ok());
     let err = Selector::new().label(&name64, "v").compile().unwrap_err();
-    assert_eq!(err.place(), &Place::MatchLabelKey(name64.clone()));
+    assert_eq!(err.place(), &Place::MatchLabel(name64.clone()));
     assert_eq!(err.parse_error().span(), 0..64);
     let err = Selector::new().label("k", &name64).compile().unwrap_err();
-    assert_eq!(err.place(), &Place::MatchLabelValue("k".into()));
+    assert_eq!(err.place(), &Place::MatchLabel("k".into()));
     assert_eq!(
         err.parse_error().label_error().map(|e| e.rule().clone()),
         Some(LabelRule::ValueTooLong { len: 64 })
@@ -612,7 +569,7 @@ fn key_prefixes_of_253_and_254_bytes() {
         .label(format!("{p254}/n"), "v")
         .compile()
         .unwrap_err();
-    assert_eq!(err.place(), &Place::MatchLabelKey(format!("{p254}/n")));
+    assert_eq!(err.place(), &Place::MatchLabel(format!("{p254}/n")));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -657,11 +657,11 @@ fn match_labels_carry_over_unchanged() {
 fn bad_match_labels_convert_but_fail_to_compile() {
     let selector = convert(&kube(&[("-bad", "v")], vec![req("a", "Exists", &[])]));
     let err = selector.compile().unwrap_err();
-    assert_eq!(err.place(), &Place::MatchLabelKey("-bad".into()));
+    assert_eq!(err.place(), &Place::MatchLabel("-bad".into()));
 
     let selector = convert(&kube(&[("k", "-bad")], vec![]));
     let err = selector.compile().unwrap_err();
-    assert_eq!(err.place(), &Place::MatchLabelValue("k".into()));
+    assert_eq!(err.place(), &Place::MatchLabel("k".into()));
 }
 
 #[test]

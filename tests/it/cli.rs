@@ -2,18 +2,16 @@
 //! and JSON output checked against the library (the demo fleet and the benchmark workload scanned with
 //! `Selector::compile` + `Matcher::matches`), its exit codes, and its error messages on bad input.
 
-#[path = "support/workload.rs"]
-mod workload;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::support::conformance::Node;
+use crate::support::workload::Workload;
 use assert_cmd::Command;
 use labelsel::{Expression, Fleet, Selector};
 use predicates::prelude::*;
 use serde_json::{Value, json};
-use workload::{Node, Workload};
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 /// The fleet embedded in the binary, read here from the same file.
@@ -1516,16 +1514,23 @@ fn select_counts_on_the_workload_fleet_equal_a_library_scan() {
     let workload = Workload::generate(3_000, 7);
     assert_eq!(workload.nodes.len(), 3_000);
     assert_eq!(workload.selectors.len(), 15);
-    let fleet_path =
-        Path::new(MANIFEST_DIR).join("target/workload/seed-7-nodes-3000/fleet-3000.ndjson");
-    assert!(fleet_path.exists(), "{}", fleet_path.display());
-    let fleet_path = fleet_path.to_str().unwrap();
+    let nodes: Vec<Node> = workload
+        .nodes
+        .iter()
+        .map(|node| Node {
+            id: node.id.clone(),
+            labels: node.labels.clone(),
+        })
+        .collect();
     let dir = temp_dir("workload");
+    let fleet_path = Path::new(&dir).join("fleet-3000.ndjson");
+    workload.write_fleet(&fleet_path);
+    let fleet_path = fleet_path.to_str().unwrap();
 
     let mut some_match = 0;
     let mut none_match = 0;
     for named in &workload.selectors {
-        let expected = scan(&workload.nodes, &named.selector);
+        let expected = scan(&nodes, &named.selector);
         let file = write_file(
             &dir,
             &format!("{}.json", named.name),

@@ -3,13 +3,10 @@
 //! smaller fleet labelsel agrees node by node with kube-core
 //! and with `Expression::matches` applied part by part, over `BTreeMap`, `HashMap` and `LabelSet` labels.
 
-#[path = "support/workload.rs"]
-mod workload;
-
 use std::collections::HashMap;
 
+use crate::support::workload::{KubeSelector, REFERENCE_COUNTS, Workload};
 use labelsel::{Expression, Fleet, LabelSet, Selector};
-use workload::{KubeSelector, REFERENCE_COUNTS, Workload};
 
 /// The selector applied part by part, without the compiled matcher.
 fn matches_part_by_part(selector: &Selector, id: &str, labels: &impl labelsel::Labels) -> bool {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use labelsel::{Fleet, Origin, Reason, Selector};
+use labelsel::{Fleet, Place, Reason, Selector};
 use proptest::prelude::*;
 
 /// The single verdict of a one-requirement selector on a node.
@@ -108,7 +108,7 @@ fn id_constraint_verdicts() {
     let unlisted = matcher.explain("n3", &labels);
     assert!(listed.matches && !unlisted.matches);
     let (l, u) = (&listed.verdicts[0], &unlisted.verdicts[0]);
-    assert_eq!((l.reason, &l.origin), (Reason::IdListed, &Origin::MatchIds));
+    assert_eq!((l.reason, &l.origin), (Reason::IdListed, &Place::MatchIds));
     assert_eq!(
         (u.reason, u.actual.as_deref()),
         (Reason::IdNotListed, Some("n3"))

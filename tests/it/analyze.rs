@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 
 use labelsel::{
-    Analysis, Expression, Finding, FindingKind, Fleet, Matcher, Origin, Selector, Severity,
+    Analysis, Expression, Finding, FindingKind, Fleet, Matcher, Place, Selector, Severity,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -140,7 +140,7 @@ fn match_labels_conflict_with_an_expression() {
     let finding = &analysis.findings[0];
     assert_eq!(
         finding.origins,
-        [Origin::MatchLabel("env".into()), Origin::MatchExpression(0)]
+        [Place::MatchLabel("env".into()), Place::MatchExpression(0)]
     );
     assert_eq!(finding.requirements, ["env=prod", "env!=prod"]);
     assert!(finding.suggestions.is_empty());
@@ -332,7 +332,7 @@ fn of_two_duplicates_the_later_is_redundant() {
     assert_eq!(analysis.findings.len(), 1);
     assert_eq!(
         analysis.findings[0].origins,
-        [Origin::MatchExpression(0), Origin::MatchLabel("env".into())]
+        [Place::MatchExpression(0), Place::MatchLabel("env".into())]
     );
     assert_eq!(
         analysis.findings[0].to_string(),
@@ -368,7 +368,7 @@ fn repeats_are_named_with_their_first_occurrence_or_what_implies_it() {
             .collect()
     };
     assert_eq!(pairs("x=a, x=a, x=a"), [["x=a", "x=a"], ["x=a", "x=a"]]);
-    let origins: Vec<Vec<Origin>> = compile(
+    let origins: Vec<Vec<Place>> = compile(
         &Selector::new()
             .expression("x=a")
             .expression("x=a")
@@ -382,8 +382,8 @@ fn repeats_are_named_with_their_first_occurrence_or_what_implies_it() {
     assert_eq!(
         origins,
         [
-            [Origin::MatchExpression(1), Origin::MatchExpression(0)],
-            [Origin::MatchExpression(2), Origin::MatchExpression(0)]
+            [Place::MatchExpression(1), Place::MatchExpression(0)],
+            [Place::MatchExpression(2), Place::MatchExpression(0)]
         ]
     );
     assert_eq!(
@@ -508,7 +508,7 @@ fn an_unknown_key_a_requirement_needs_is_an_error() {
         (finding.severity, finding.kind),
         (Severity::Error, FindingKind::UnknownKey)
     );
-    assert_eq!(finding.origins, [Origin::MatchExpression(1)]);
+    assert_eq!(finding.origins, [Place::MatchExpression(1)]);
     assert_eq!(finding.requirements, ["teir=a"]);
     assert_eq!(finding.suggestions, ["tier"]);
     assert_eq!(
@@ -874,13 +874,13 @@ fn around(selector: &Selector) -> Vec<Labelling> {
 }
 
 /// The selector without one occurrence of the requirement with this text at this origin.
-fn without(selector: &Selector, origin: &Origin, text: &str) -> Selector {
+fn without(selector: &Selector, origin: &Place, text: &str) -> Selector {
     let mut selector = selector.clone();
     match origin {
-        Origin::MatchLabel(key) => {
+        Place::MatchLabel(key) => {
             selector.match_labels.remove(key);
         }
-        Origin::MatchExpression(index) => {
+        Place::MatchExpression(index) => {
             let parsed = Expression::parse(&selector.match_expressions[*index]).expect("parses");
             let mut texts: Vec<String> = parsed.requirements().map(|r| r.to_string()).collect();
             let at = texts

@@ -1,0 +1,27 @@
+//! The integration tests, one crate: a module per concern, support shared by all of them.
+//!
+//! Every recorded Kubernetes vector (`tests/data/`) runs through every engine in `conformance`; the
+//! other modules test one part of the library or the `labelsel` command each.
+
+mod support;
+
+mod allocations;
+mod analyze;
+mod cli;
+mod conformance;
+mod errors;
+mod explain;
+mod fleet;
+mod fleet_properties;
+mod grammar;
+mod kube;
+mod matcher_properties;
+mod matching;
+mod properties;
+mod robustness;
+mod selector;
+mod validation;
+mod workload;
+
+#[global_allocator]
+static GLOBAL: support::alloc::CountingAllocator = support::alloc::CountingAllocator;

@@ -1,0 +1,6 @@
+//! What the test modules share: the counting allocator, the benchmark workload, the conformance
+//! vectors and the harness that runs them through every engine.
+
+pub mod alloc;
+pub mod conformance;
+pub mod workload;
