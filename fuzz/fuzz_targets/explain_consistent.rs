@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use arbitrary::Arbitrary;
 use common::{MAX_NODES, NodeSpec, SelectorSpec, last_wins, parsed_expressions};
-use labelsel::{LabelSet, Origin, Reason};
+use labelsel::{LabelSet, Place, Reason};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -65,7 +65,7 @@ fuzz_target!(|input: Input| {
         let mut verdicts = explanation.verdicts.iter();
         for (key, value) in &selector.match_labels {
             let v = verdicts.next().expect("a verdict per match_labels entry");
-            assert_eq!(v.origin, Origin::MatchLabel(key.clone()));
+            assert_eq!(v.origin, Place::MatchLabel(key.clone()));
             assert_eq!(v.requirement, format!("{key}={value}"));
             assert_eq!(v.key.as_deref(), Some(key.as_str()));
             assert_eq!(v.actual.as_deref(), tree.get(key).map(String::as_str));
@@ -74,7 +74,7 @@ fuzz_target!(|input: Input| {
         for (index, expr) in expressions.iter().enumerate() {
             for req in expr.requirements() {
                 let v = verdicts.next().expect("a verdict per requirement");
-                assert_eq!(v.origin, Origin::MatchExpression(index), "{v:?}");
+                assert_eq!(v.origin, Place::MatchExpression(index), "{v:?}");
                 assert_eq!(v.requirement, req.to_string());
                 assert_eq!(v.key.as_deref(), Some(req.key()));
                 assert_eq!(v.actual.as_deref(), tree.get(req.key()).map(String::as_str));
@@ -83,7 +83,7 @@ fuzz_target!(|input: Input| {
         }
         if !selector.match_ids.is_empty() {
             let v = verdicts.next().expect("a verdict for match_ids");
-            assert_eq!(v.origin, Origin::MatchIds);
+            assert_eq!(v.origin, Place::MatchIds);
             assert_eq!(v.key, None);
             assert_eq!(v.actual.as_deref(), Some(id));
             assert_eq!(v.passed, selector.match_ids.iter().any(|i| i == id));
@@ -97,7 +97,7 @@ fuzz_target!(|input: Input| {
         for v in &explanation.verdicts {
             assert_eq!(v.passed, v.reason.passed(), "{v:?}");
             let absent = matches!(v.reason, Reason::KeyAbsent | Reason::KeyMissing);
-            if v.origin != Origin::MatchIds {
+            if v.origin != Place::MatchIds {
                 assert_eq!(absent, v.actual.is_none(), "{v:?}");
             }
         }

@@ -66,11 +66,8 @@ fn interpret<L: Labels + ?Sized>(
 /// The first part of the selector that is invalid on its own, in the order `compile` checks them.
 fn first_invalid(selector: &Selector) -> Option<Place> {
     for (key, value) in &selector.match_labels {
-        if validate_key(key).is_err() {
-            return Some(Place::MatchLabelKey(key.clone()));
-        }
-        if validate_value(value).is_err() {
-            return Some(Place::MatchLabelValue(key.clone()));
+        if validate_key(key).is_err() || validate_value(value).is_err() {
+            return Some(Place::MatchLabel(key.clone()));
         }
     }
     selector

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use labelsel::{LabelSet, Place, Selector};
+use labelsel::{LabelSet, ParseErrorKind, Place, Selector};
 use libfuzzer_sys::fuzz_target;
 
 /// Labels the seed corpus uses, integer-like values, and an empty value.
@@ -78,11 +78,13 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(err) => {
             let text: &str = match err.place() {
-                Place::MatchLabelKey(key) => {
-                    assert!(selector.match_labels.contains_key(key), "{err}");
-                    key
-                }
-                Place::MatchLabelValue(key) => &selector.match_labels[key],
+                Place::MatchLabel(key) => match err.parse_error().kind() {
+                    ParseErrorKind::InvalidKey(_) => {
+                        assert!(selector.match_labels.contains_key(key), "{err}");
+                        key
+                    }
+                    _ => &selector.match_labels[key],
+                },
                 Place::MatchExpression(index) => &selector.match_expressions[*index],
                 other => panic!("unexpected place {other:?}"),
             };
