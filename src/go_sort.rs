@@ -559,7 +559,7 @@ mod tests {
 
     #[test]
     fn orders_recorded_from_kubernetes() {
-        // From shared/conformance/k8s-long.jsonl: each requirement's key
+        // From the recorded Kubernetes vectors (tests/data/k8s-long.jsonl): each requirement's key
         // (one letter each, in written order) and the written indices in the
         // order Kubernetes' canonical text lists them. In the last two cases
         // two requirements print identically ([18, 20] and [4, 21]), which

@@ -161,6 +161,7 @@ impl LabelSet {
         (word(0) as usize, word(4) as usize, word(8) as usize)
     }
 
+    #[allow(unsafe_code)] // The one unchecked read; see the SAFETY note.
     fn text(&self, start: usize, end: usize) -> &str {
         let bytes = &self.data[start..end];
         debug_assert!(std::str::from_utf8(bytes).is_ok());

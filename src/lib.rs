@@ -57,8 +57,6 @@
 //! input, and a NUL inside or right after a token is dropped and reading goes on (`a=\0b` parses as
 //! `a=b`). labelsel rejects it instead, naming its offset.
 
-#![warn(missing_docs)]
-
 mod analyze;
 mod error;
 mod explain;

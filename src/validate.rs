@@ -8,9 +8,9 @@
 use std::fmt;
 
 /// Longest name part of a key, and longest value, in bytes.
-pub const MAX_NAME_LEN: usize = 63;
+pub(crate) const MAX_NAME_LEN: usize = 63;
 /// Longest DNS prefix of a key, in bytes.
-pub const MAX_PREFIX_LEN: usize = 253;
+pub(crate) const MAX_PREFIX_LEN: usize = 253;
 
 /// A label key or value that breaks one of the Kubernetes rules.
 ///

@@ -134,7 +134,7 @@ impl fmt::Display for Analysis {
     }
 }
 
-/// One problem found by [`Matcher::analyze`] or [`Fleet::lint`].
+/// One problem found by [`Matcher::analyze`] or [`Fleet::lint`](crate::Fleet::lint).
 ///
 /// `Display` prints one line: the severity, then the message.
 ///

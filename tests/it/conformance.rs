@@ -63,3 +63,43 @@ fn a_wrong_verdict_is_reported_for_every_engine() {
     let failures = replay(&[case]);
     assert_eq!(failures.len(), 8, "{failures:#?}");
 }
+
+/// The benchmark workload's generator is a port of the script whose fleets the Kubernetes counts were
+/// recorded on. Where that script is at hand (`LABELSEL_REFERENCE_GENERATOR` names it; CI sets it), both
+/// must write the same fleet and selectors byte for byte; elsewhere the check says it was skipped.
+#[test]
+fn the_workload_generator_writes_the_reference_workload() {
+    use crate::support::workload::generate;
+
+    let Some(script) = std::env::var_os("LABELSEL_REFERENCE_GENERATOR") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set LABELSEL_REFERENCE_GENERATOR"
+        );
+        eprintln!("skipped: LABELSEL_REFERENCE_GENERATOR does not name the reference generator");
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("reference-workload");
+    let status = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&dir)
+        .args(["--nodes", "2000", "--seed", "7"])
+        .status()
+        .unwrap_or_else(|e| panic!("running python3 {}: {e}", script.display()));
+    assert!(status.success(), "{}: {status}", script.display());
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+
+    let fleet: String = generate::fleet(2000, 7)
+        .iter()
+        .map(|node| generate::to_ndjson_line(node) + "\n")
+        .collect();
+    assert!(fleet == read("fleet-2000.ndjson"), "the fleets differ");
+    let selectors: String = generate::selectors()
+        .iter()
+        .map(|(name, selector)| format!("{{\"name\":\"{name}\",\"selector\":{selector}}}\n"))
+        .collect();
+    assert_eq!(selectors, read("selectors.ndjson"));
+}

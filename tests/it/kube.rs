@@ -1,5 +1,5 @@
 //! The Kubernetes `metav1.LabelSelector` shape and its conversion into a [`Selector`]
-//! (`LabelSelectorAsSelector`, §5 of the semantics reference): operators, value-count rules, keys and
+//! (`LabelSelectorAsSelector` in `k8s.io/apimachinery/pkg/apis/meta/v1/helpers.go`): operators, value-count rules, keys and
 //! values, `matchLabels`, the JSON shape, and that converted selectors match as Kubernetes does.
 
 use std::collections::{BTreeMap, HashMap};
@@ -54,7 +54,7 @@ fn from_json(json: &str) -> LabelSelector {
     serde_json::from_str(json).unwrap_or_else(|e| panic!("{json} should deserialise: {e}"))
 }
 
-/// `LabelSelector` matching written straight from §3 and §5 of the semantics reference, without going
+/// `LabelSelector` matching written straight from the Kubernetes matching table and conversion, without going
 /// through selector strings: matchLabels as equality, then each requirement by its operator.
 fn kubernetes_matches(kube: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
     kube.match_labels
@@ -830,7 +830,7 @@ fn serialises_in_camel_case_and_round_trips() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Matching as Kubernetes does (§5)
+// Matching as Kubernetes does
 // ---------------------------------------------------------------------------------------------------
 
 #[test]

@@ -1,4 +1,4 @@
-//! Key and value rules (Kubernetes semantics reference §2), through `validate_key` / `validate_value`
+//! Key and value rules (`IsQualifiedName` and `IsValidLabelValue` of `k8s.io/apimachinery`), through `validate_key` / `validate_value`
 //! and through `Expression::parse`.
 
 use std::ops::Range;

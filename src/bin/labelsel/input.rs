@@ -18,14 +18,14 @@ const DEMO_FLEET: &str = include_str!("../../../data/demo-fleet.ndjson");
 const PROGRESS_BYTES: usize = 4 << 20;
 
 /// Where a fleet comes from.
-pub enum FleetSource<'a> {
+pub(crate) enum FleetSource<'a> {
     Demo,
     Stdin,
     File(&'a str),
 }
 
 impl<'a> FleetSource<'a> {
-    pub fn from_arg(arg: &'a str) -> FleetSource<'a> {
+    pub(crate) fn from_arg(arg: &'a str) -> FleetSource<'a> {
         if arg == "-" {
             FleetSource::Stdin
         } else {
@@ -50,7 +50,7 @@ struct NodeRecord {
     labels: Option<BTreeMap<String, String>>,
 }
 
-pub fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
+pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
     let text: Cow<'static, str> = match &source {
         FleetSource::Demo => Cow::Borrowed(DEMO_FLEET),
         FleetSource::Stdin => Cow::Owned(read_stdin("the fleet")?),
@@ -130,7 +130,7 @@ fn read_stdin(what: &str) -> Result<String, Failure> {
 }
 
 /// The selector of a JSON file (or stdin), with the flags' expressions, labels and ids added.
-pub fn load_selector(
+pub(crate) fn load_selector(
     path: Option<&str>,
     expressions: &[String],
     labels: &[String],

@@ -7,17 +7,17 @@ use labelsel::{ParseError, ParseErrorKind, Place, SelectorError};
 
 /// Why a command could not run; printed to stderr, exit status 2.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     Message(String),
     Selector(SelectorError),
 }
 
 impl Failure {
-    pub fn new(message: impl Into<String>) -> Failure {
+    pub(crate) fn new(message: impl Into<String>) -> Failure {
         Failure::Message(message.into())
     }
 
-    pub fn print(&self) {
+    pub(crate) fn print(&self) {
         match self {
             Failure::Message(message) => eprintln!("{}", plain_error(message)),
             Failure::Selector(error) => {
@@ -40,7 +40,7 @@ impl From<SelectorError> for Failure {
 }
 
 /// Prints a parse error as a snippet of its input named `origin`, with a caret under the span.
-pub fn print_parse_error(origin: &str, error: &ParseError) {
+pub(crate) fn print_parse_error(origin: &str, error: &ParseError) {
     let message = error.message();
     let label = format!("expected {}", error.expected());
     let report = [Level::ERROR.primary_title(&message).element(

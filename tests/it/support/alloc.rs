@@ -18,6 +18,7 @@ fn count(bytes: usize) {
     let _ = BYTES.try_with(|count| count.set(count.get() + bytes));
 }
 
+#[allow(unsafe_code)] // A global allocator cannot be written without it.
 // SAFETY: every call is forwarded to the system allocator unchanged; counting touches only
 // thread-local `Cell`s that need no allocation.
 unsafe impl GlobalAlloc for CountingAllocator {
