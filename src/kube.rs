@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::map_only::deserialize_from_map_only;
+use crate::operator::{self, Operator};
 use crate::selector::{Selector, null_as_empty};
 use crate::validate::{LabelError, validate_key, validate_value};
 
@@ -175,11 +176,11 @@ fn requirement_text(
     index: usize,
     req: &LabelSelectorRequirement,
 ) -> Result<String, ConversionError> {
-    let (operator, list) = match req.operator.as_str() {
-        "In" => ("In", Some(" in (")),
-        "NotIn" => ("NotIn", Some(" notin (")),
-        "Exists" => ("Exists", None),
-        "DoesNotExist" => ("DoesNotExist", None),
+    let (name, operator) = match req.operator.as_str() {
+        "In" => ("In", Operator::In),
+        "NotIn" => ("NotIn", Operator::NotIn),
+        "Exists" => ("Exists", Operator::Exists),
+        "DoesNotExist" => ("DoesNotExist", Operator::DoesNotExist),
         _ => {
             return Err(ConversionError::UnknownOperator {
                 index,
@@ -192,21 +193,23 @@ fn requirement_text(
         key: req.key.clone(),
         error,
     })?;
-    let Some(list) = list else {
-        if !req.values.is_empty() {
+    let takes_values = matches!(operator, Operator::In | Operator::NotIn);
+    match (takes_values, req.values.len()) {
+        (false, 0) | (true, 1..) => {}
+        (false, count) => {
             return Err(ConversionError::UnexpectedValues {
                 index,
-                operator,
-                count: req.values.len(),
+                operator: name,
+                count,
             });
         }
-        let bang = if operator == "DoesNotExist" { "!" } else { "" };
-        return Ok(format!("{bang}{}", req.key));
-    };
-    if req.values.is_empty() {
-        return Err(ConversionError::MissingValues { index, operator });
+        (true, 0) => {
+            return Err(ConversionError::MissingValues {
+                index,
+                operator: name,
+            });
+        }
     }
-    let mut text = format!("{}{list}", req.key);
     for (position, value) in req.values.iter().enumerate() {
         validate_value(value).map_err(|error| ConversionError::InvalidValue {
             index,
@@ -214,11 +217,7 @@ fn requirement_text(
             value: value.clone(),
             error,
         })?;
-        if position > 0 {
-            text.push(',');
-        }
-        text.push_str(value);
     }
-    text.push(')');
-    Ok(text)
+    let values = req.values.iter().map(String::as_str);
+    Ok(operator::requirement_text(&req.key, operator, values))
 }

@@ -150,6 +150,20 @@ pub(crate) struct RequirementText<'a, V> {
     pub(crate) values: V,
 }
 
+/// [`RequirementText`] as a `String`.
+pub(crate) fn requirement_text<'a>(
+    key: &'a str,
+    operator: Operator,
+    values: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
+    RequirementText {
+        key,
+        operator,
+        values,
+    }
+    .to_string()
+}
+
 impl<'a, V> fmt::Display for RequirementText<'a, V>
 where
     V: IntoIterator<Item = &'a str> + Clone,

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::satisfiability::{Bounds, needs_key, smallest_value_set};
 use crate::matcher::{CompiledCheck, Part};
-use crate::operator::Check;
+use crate::operator::{Check, Operator, requirement_text};
 
 /// The satisfiable requirements of one key merged into the fewest canonical requirements:
 /// `!key`; or `key=v` / `key in (..)`; or `key` or the bounds `key>n`, `key<m`, then the values still
@@ -13,7 +13,7 @@ pub(super) fn merged(key: &str, tests: &[Part<'_>]) -> Vec<String> {
     let checks: Vec<&CompiledCheck> = tests.iter().map(|test| &test.clause.check).collect();
     if !checks.iter().any(|check| needs_key(check)) {
         if checks.iter().any(|check| matches!(check, Check::Absent)) {
-            return vec![format!("!{key}")];
+            return vec![requirement_text(key, Operator::DoesNotExist, [])];
         }
         return excluded(key, &checks).into_iter().collect();
     }
@@ -23,13 +23,15 @@ pub(super) fn merged(key: &str, tests: &[Part<'_>]) -> Vec<String> {
             .map(|value| &**value)
             .filter(|value| checks.iter().all(|check| check.holds(Some(value))))
             .collect();
-        return value_list(key, "=", "in", &admitted).into_iter().collect();
+        return value_list(key, Operator::Equals, Operator::In, &admitted)
+            .into_iter()
+            .collect();
     }
     let mut merged: Vec<String> = Bounds::of(checks.iter().copied())
         .requirements(key)
         .collect();
     if merged.is_empty() {
-        merged.push(key.to_string());
+        merged.push(requirement_text(key, Operator::Exists, []));
     }
     merged.extend(excluded(key, &checks));
     merged
@@ -53,17 +55,20 @@ pub(super) fn excluded(key: &str, checks: &[&CompiledCheck]) -> Option<String> {
         .map(|value| &**value)
         .filter(|value| others().all(|check| check.holds(Some(value))))
         .collect();
-    value_list(key, "!=", "notin", &values)
+    value_list(key, Operator::NotEquals, Operator::NotIn, &values)
 }
 
 /// `key=v` (or `key!=v`) for one value, `key in (a,b)` (or `notin`) for more, nothing for none.
-fn value_list(key: &str, single: &str, list: &str, values: &BTreeSet<&str>) -> Option<String> {
-    match values.len() {
-        0 => None,
-        1 => values.first().map(|value| format!("{key}{single}{value}")),
-        _ => {
-            let joined: Vec<&str> = values.iter().copied().collect();
-            Some(format!("{key} {list} ({})", joined.join(",")))
-        }
-    }
+fn value_list(
+    key: &str,
+    single: Operator,
+    list: Operator,
+    values: &BTreeSet<&str>,
+) -> Option<String> {
+    let operator = match values.len() {
+        0 => return None,
+        1 => single,
+        _ => list,
+    };
+    Some(requirement_text(key, operator, values.iter().copied()))
 }

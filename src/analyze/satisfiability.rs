@@ -2,7 +2,7 @@
 
 use super::SEARCH_LIMIT;
 use crate::matcher::{CompiledCheck, Part};
-use crate::operator::Check;
+use crate::operator::{Check, Operator, requirement_text};
 
 /// Whether the check fails on a node that lacks the key.
 pub(super) fn needs_key(check: &CompiledCheck) -> bool {
@@ -125,9 +125,11 @@ impl Bounds {
     }
 
     /// The bounds as requirements on `key`: `key>n`, `key<n`, or neither.
-    pub(super) fn requirements(self, key: &str) -> impl Iterator<Item = String> {
-        let above = self.above.map(|n| format!("{key}>{n}"));
-        let below = self.below.map(|n| format!("{key}<{n}"));
+    pub(super) fn requirements(self, key: &str) -> impl Iterator<Item = String> + use<> {
+        let bound =
+            move |operator, n: i64| requirement_text(key, operator, [n.to_string().as_str()]);
+        let above = self.above.map(|n| bound(Operator::GreaterThan, n));
+        let below = self.below.map(|n| bound(Operator::LessThan, n));
         above.into_iter().chain(below)
     }
 }
