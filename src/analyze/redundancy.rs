@@ -79,3 +79,50 @@ fn implied_by_others<'a>(tests: &[Part<'a>]) -> Vec<(Part<'a>, Part<'a>)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Selector;
+
+    /// Whether the one requirement `a` implies the one requirement `b` (both on the same key).
+    fn implied(a: &str, b: &str) -> bool {
+        let check = |text: &str| {
+            let matcher = Selector::new().expression(text).compile().unwrap();
+            matcher.clauses()[0].check.clone()
+        };
+        implies(&check(a), &check(b))
+    }
+
+    #[test]
+    fn value_sets_imply_what_every_value_satisfies() {
+        assert!(implied("x=a", "x"));
+        assert!(implied("x=a", "x in (a,b)"));
+        assert!(implied("x in (a,b)", "x notin (c)"));
+        assert!(implied("x in (5,7)", "x>4"));
+        assert!(!implied("x in (a,b)", "x=a"));
+        assert!(!implied("x in (5,x)", "x>4"));
+    }
+
+    #[test]
+    fn absence_implies_what_holds_on_an_absent_key() {
+        assert!(implied("!x", "x!=a"));
+        assert!(implied("!x", "x notin (a,b)"));
+        assert!(!implied("!x", "x"));
+        assert!(!implied("!x", "x>1"));
+    }
+
+    #[test]
+    fn exclusions_bounds_and_existence() {
+        assert!(implied("x notin (a,b)", "x!=a"));
+        assert!(!implied("x!=a", "x notin (a,b)"));
+        assert!(implied("x>5", "x>3"));
+        assert!(!implied("x>3", "x>5"));
+        assert!(implied("x<3", "x<5"));
+        assert!(implied("x>5", "x"));
+        assert!(implied("x<5", "x"));
+        assert!(implied("x>5", "x!=a")); // `a` is no integer, so `x>5` never holds on it
+        assert!(!implied("x", "x>0"));
+        assert!(!implied("x", "!x"));
+    }
+}

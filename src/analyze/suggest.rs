@@ -77,3 +77,56 @@ fn osa_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
         .copied()
         .filter(|&distance| distance <= limit)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osa_distance_counts_each_kind_of_edit_once() {
+        assert_eq!(osa_distance("tier", "tier", 3), Some(0));
+        assert_eq!(osa_distance("tier", "teir", 3), Some(1)); // transposition
+        assert_eq!(osa_distance("tier", "tir", 3), Some(1)); // deletion
+        assert_eq!(osa_distance("tier", "tiers", 3), Some(1)); // insertion
+        assert_eq!(osa_distance("tier", "tiar", 3), Some(1)); // substitution
+        assert_eq!(osa_distance("tier", "tear", 3), Some(2));
+        assert_eq!(osa_distance("ca", "abc", 3), Some(3)); // no substring edited twice
+        assert_eq!(osa_distance("", "abc", 3), Some(3));
+    }
+
+    #[test]
+    fn osa_distance_gives_up_beyond_the_limit() {
+        assert_eq!(osa_distance("tier", "zone", 2), None);
+        assert_eq!(osa_distance("a", "abcd", 2), None); // lengths alone exceed it
+        assert_eq!(osa_distance("région", "region", 1), Some(1)); // counted in characters
+    }
+
+    #[test]
+    fn the_limit_is_a_third_of_the_query_name() {
+        assert_eq!(close_within_limit("ab", "xy"), None); // limit 1
+        assert_eq!(close_within_limit("ab", "ax"), Some(1));
+        assert_eq!(
+            close_within_limit("example.com/gpuu", "example.com/gpu"),
+            Some(1)
+        );
+        // A long shared prefix does not widen the limit: the name part `ab` allows one edit.
+        assert_eq!(close_within_limit("example.com/ab", "example.com/xy"), None);
+    }
+
+    #[test]
+    fn nearest_orders_by_distance_then_whole_matches_then_byte_order() {
+        // `acme.io/teir` is at distance 0 by its name part; `tear` and `tier` at 1, in byte order.
+        let candidates = ["tier", "tear", "acme.io/teir", "zone"];
+        assert_eq!(
+            nearest("teir", candidates.into_iter()),
+            ["acme.io/teir", "tear", "tier"]
+        );
+        // At the same distance, a whole match comes before a name-part match.
+        assert_eq!(
+            nearest("gpuu", ["acme.io/gpu", "gpu"].into_iter()),
+            ["gpu", "acme.io/gpu"]
+        );
+        assert!(nearest("tier", ["tier"].into_iter()).is_empty());
+        assert!(nearest("zzzzzz", candidates.into_iter()).is_empty());
+    }
+}
