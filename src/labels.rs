@@ -9,6 +9,16 @@ use std::hash::BuildHasher;
 /// `HashMap` and `BTreeMap` with `String` or `&str` keys and values, and for references to any
 /// implementation. Implement it for your own node type to match it without copying its labels.
 ///
+/// # Which label type to use
+///
+/// Matching costs little more than the key lookups it makes, one per requirement, so the label type
+/// decides the speed of a scan. Over `HashMap<String, String>` with std's default hasher (SipHash, built
+/// to resist hash flooding) hashing the key is most of the work; a `HashMap<String, String, S>` with a
+/// fast [`BuildHasher`] (foldhash's or rustc-hash's, say) makes each lookup cheaper; a [`LabelSet`],
+/// prepared once per node, needs no hashing at all; and a [`Fleet`](crate::Fleet) answers a selector for
+/// a whole fleet from its index without visiting the nodes. `cargo bench --bench match` measures each of
+/// them side by side on the same 100,000 nodes.
+///
 /// ```
 /// use labelsel::{Expression, Labels};
 ///

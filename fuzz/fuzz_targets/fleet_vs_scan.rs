@@ -1,8 +1,9 @@
 //! A sequence of inserts, replaces, removes and bulk inserts on a `Fleet`, checked after every step
 //! against a model (a `Vec` of nodes in insertion order, where a replace updates a node in place), then
 //! selects: `Fleet::select(..).iter()` must equal a linear scan of `fleet.iter()` with
-//! `Matcher::matches`, in the same order, and the same scan of the model; `select(..).len()` and
-//! `count` must equal its length.
+//! `Matcher::matches`, in the same order, and the scan of the model with the oracle
+//! (`tests/it/support/oracle.rs`, which `Matcher::matches` must agree with on every node);
+//! `select(..).len()` and `count` must equal its length.
 //!
 //! The id pool (160 ids) is larger than the fleet size up to which `select` scans instead of using its
 //! index (64 nodes), and bulk inserts reach it with a few bytes of input, so both paths run; removes
@@ -15,7 +16,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use arbitrary::Arbitrary;
-use common::{KEYS, Key, SelectorSpec, VALUES, Value, last_wins};
+use common::{KEYS, Key, SelectorSpec, VALUES, Value, last_wins, oracle};
 use labelsel::{Fleet, LabelSet, Labels};
 use libfuzzer_sys::fuzz_target;
 
@@ -149,13 +150,19 @@ fn check_select(fleet: &Fleet, model: &Model, spec: &SelectorSpec) {
         "select vs scan of fleet.iter(), {selector:?} on {} nodes",
         fleet.len()
     );
+    let expressions = oracle::parse_expressions(&selector);
     let modelled: Vec<&str> = model
         .nodes
         .iter()
         .filter(|(id, labels)| {
             let set: LabelSet = labels.iter().collect();
-            let verdict = matcher.matches(id, labels);
-            assert_eq!(verdict, matcher.matches(id, &set));
+            let verdict = oracle::parsed_selector_holds(&selector, &expressions, id, labels);
+            assert_eq!(verdict, matcher.matches(id, labels), "Matcher vs oracle");
+            assert_eq!(
+                verdict,
+                matcher.matches(id, &set),
+                "Matcher on a LabelSet vs oracle"
+            );
             verdict
         })
         .map(|(id, _)| id.as_str())

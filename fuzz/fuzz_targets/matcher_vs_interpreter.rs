@@ -1,10 +1,11 @@
 //! A structured selector and a few nodes: when the selector compiles, the compiled `Matcher` must give
-//! the verdict of interpreting the selector part by part (`match_labels` as equalities, each
-//! `match_expressions` string with `Expression::matches`, `match_ids` as a set), on a `LabelSet`, a
-//! `HashMap` and a `BTreeMap` of the same labels alike. Expressions written only from plain words are also
-//! checked against what they were written to mean, and each parsed requirement against the Kubernetes
-//! table applied to its key, operator and values. When the selector does not compile, the error must
-//! name the first part that is invalid on its own.
+//! the oracle's verdict (`tests/it/support/oracle.rs`: `match_labels` as equalities, each parsed
+//! `match_expressions` string by the Kubernetes table, `match_ids` as a set), on a `LabelSet`, a
+//! `HashMap` and a `BTreeMap` of the same labels alike; so must the interpreter (`Expression::matches`,
+//! `Requirement::matches`) on each expression and requirement. Expressions written only from plain words
+//! are also judged by the oracle as they were written, which must give the verdict on the parsed
+//! expression. When the selector does not compile, the error must name the first part that is invalid
+//! on its own.
 
 #![no_main]
 
@@ -13,54 +14,14 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use arbitrary::Arbitrary;
-use common::{
-    Built, MAX_NODES, NodeSpec, SelectorSpec, go_parse_int, last_wins, parsed_expressions,
-};
-use labelsel::{
-    Expression, LabelSet, Labels, Operator, Place, Requirement, Selector, validate_key,
-    validate_value,
-};
+use common::{Built, MAX_NODES, NodeSpec, SelectorSpec, last_wins, oracle};
+use labelsel::{Expression, LabelSet, Place, Selector, validate_key, validate_value};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
 struct Input {
     selector: SelectorSpec,
     nodes: Vec<NodeSpec>,
-}
-
-/// The Kubernetes table, applied to a parsed requirement's parts.
-fn table<L: Labels + ?Sized>(req: &Requirement<'_>, labels: &L) -> bool {
-    let value = labels.get(req.key());
-    let listed = |v: &str| req.values().any(|w| w == v);
-    let compare = |holds: fn(i64, i64) -> bool| {
-        let threshold = req.threshold().expect("`>` and `<` have a threshold");
-        value
-            .and_then(go_parse_int)
-            .is_some_and(|v| holds(v, threshold))
-    };
-    match req.operator() {
-        Operator::In | Operator::Equals | Operator::DoubleEquals => value.is_some_and(listed),
-        Operator::NotIn | Operator::NotEquals => !value.is_some_and(listed),
-        Operator::Exists => value.is_some(),
-        Operator::DoesNotExist => value.is_none(),
-        Operator::GreaterThan => compare(|v, t| v > t),
-        Operator::LessThan => compare(|v, t| v < t),
-    }
-}
-
-/// The selector interpreted part by part.
-fn interpret<L: Labels + ?Sized>(
-    selector: &Selector,
-    expressions: &[Expression],
-    id: &str,
-    labels: &L,
-) -> bool {
-    let listed = selector.match_ids.is_empty() || selector.match_ids.iter().any(|i| i == id);
-    let labelled = selector
-        .match_labels
-        .iter()
-        .all(|(k, v)| labels.get(k) == Some(v.as_str()));
-    listed && labelled && expressions.iter().all(|e| e.matches(labels))
 }
 
 /// The first part of the selector that is invalid on its own, in the order `compile` checks them.
@@ -97,7 +58,7 @@ fuzz_target!(|input: Input| {
             return;
         }
     };
-    let expressions = parsed_expressions(&selector);
+    let expressions = oracle::parse_expressions(&selector);
 
     for node in input.nodes.iter().take(MAX_NODES) {
         let id = node.id.0.as_str();
@@ -121,12 +82,22 @@ fuzz_target!(|input: Input| {
             "{pairs:?}: {set:?}"
         );
 
-        let expected = interpret(&selector, &expressions, id, &hash);
-        assert_eq!(
-            interpret(&selector, &expressions, id, &set),
-            expected,
-            "interpreter on LabelSet vs HashMap: {selector:?} {pairs:?}"
-        );
+        let expected = oracle::parsed_selector_holds(&selector, &expressions, id, &hash);
+        for (name, verdict) in [
+            (
+                "LabelSet",
+                oracle::parsed_selector_holds(&selector, &expressions, id, &set),
+            ),
+            (
+                "BTreeMap<String, String>",
+                oracle::parsed_selector_holds(&selector, &expressions, id, &tree),
+            ),
+        ] {
+            assert_eq!(
+                verdict, expected,
+                "oracle on {name} vs HashMap: {selector:?} {pairs:?}"
+            );
+        }
         for (name, verdict) in [
             ("LabelSet", matcher.matches(id, &set)),
             ("HashMap<String, String>", matcher.matches(id, &hash)),
@@ -136,19 +107,35 @@ fuzz_target!(|input: Input| {
         ] {
             assert_eq!(
                 verdict, expected,
-                "Matcher on {name} vs interpreter: {selector:?} on {id:?} {pairs:?}"
+                "Matcher on {name} vs oracle: {selector:?} on {id:?} {pairs:?}"
             );
         }
 
         for (expr, meant) in expressions.iter().zip(&written) {
-            let verdict = expr.matches(&tree);
-            let by_table = expr.requirements().all(|req| table(&req, &tree));
-            assert_eq!(verdict, by_table, "{expr:?} on {pairs:?}");
+            let by_oracle = oracle::expression_holds(expr, &tree);
+            for (name, verdict) in [
+                ("BTreeMap<String, String>", expr.matches(&tree)),
+                ("HashMap<String, String>", expr.matches(&hash)),
+                ("LabelSet", expr.matches(&set)),
+            ] {
+                assert_eq!(
+                    verdict, by_oracle,
+                    "interpreter on {name} vs oracle: {expr:?} on {pairs:?}"
+                );
+            }
+            for req in expr.requirements() {
+                let values: Vec<&str> = req.values().collect();
+                assert_eq!(
+                    req.matches(&tree),
+                    oracle::requirement_holds(req.key(), req.operator(), &values, &tree),
+                    "{req:?} of {expr:?} on {pairs:?}"
+                );
+            }
             if meant.iter().all(|w| w.faithful) {
                 assert_eq!(expr.len(), meant.len(), "{expr:?} from {meant:?}");
-                let by_model = meant.iter().all(|w| w.holds(&tree));
+                let as_written = meant.iter().all(|w| w.holds(&tree));
                 assert_eq!(
-                    verdict, by_model,
+                    by_oracle, as_written,
                     "{expr:?} on {pairs:?}; as written: {meant:?}"
                 );
             }

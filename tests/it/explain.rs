@@ -1,9 +1,10 @@
 //! `Matcher::explain` (one test per reason code, the order and places of verdicts, the flag on passes
 //! that hold only because a key is absent) and `Fleet::diagnose` (its counts against scans, by example
-//! and as a property over random fleets and selectors).
+//! and as a property over random fleets and selectors, where every verdict must also be the oracle's).
 
 use std::collections::BTreeMap;
 
+use crate::support::oracle;
 use labelsel::{Fleet, Place, Reason, Selector};
 use proptest::prelude::*;
 
@@ -338,6 +339,30 @@ proptest! {
         let matcher = selector.compile().unwrap();
         let diagnosis = fleet.diagnose(&matcher);
         let explanations: Vec<_> = fleet.iter().map(|(id, labels)| matcher.explain(id, &labels)).collect();
+        // Each verdict is the oracle's: one per requirement of each expression, then one for the ids.
+        let expressions = oracle::parse_expressions(&selector);
+        let ids_only = Selector { match_ids: selector.match_ids.clone(), ..Selector::new() };
+        for ((id, labels), explanation) in fleet.iter().zip(&explanations) {
+            let mut want: Vec<bool> = expressions
+                .iter()
+                .flat_map(|expr| expr.requirements())
+                .map(|req| {
+                    let values: Vec<&str> = req.values().collect();
+                    oracle::requirement_holds(req.key(), req.operator(), &values, &labels)
+                })
+                .collect();
+            if !selector.match_ids.is_empty() {
+                want.push(oracle::parsed_selector_holds(&ids_only, &[], id, &labels));
+            }
+            let got: Vec<bool> = explanation.verdicts.iter().map(|v| v.passed).collect();
+            prop_assert_eq!(got, want, "verdicts on {}: {:?}", id, explanation);
+            prop_assert_eq!(
+                explanation.matches,
+                oracle::parsed_selector_holds(&selector, &expressions, id, &labels),
+                "verdict on {}",
+                id
+            );
+        }
         prop_assert_eq!(diagnosis.nodes, fleet.len());
         prop_assert_eq!(diagnosis.matching, fleet.count(&matcher));
         prop_assert_eq!(diagnosis.matching, explanations.iter().filter(|e| e.matches).count());

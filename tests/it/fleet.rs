@@ -1,10 +1,11 @@
 //! Unit tests for [`Fleet`]: storage (insert, replace, remove, get, iteration order, slot reuse), the
 //! [`NodeLabels`] view, and `select`/`count` for every operator on fleets of 10 nodes (scanned) and of
-//! 500 nodes (answered from the bitmap index), checked against hand-written predicates and against
-//! [`Matcher::matches`] applied node by node.
+//! 500 nodes (answered from the bitmap index), checked against hand-written predicates (which the oracle,
+//! `support::oracle`, must agree with) and against [`Matcher::matches`] applied node by node.
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::support::oracle;
 use labelsel::{Expression, Fleet, Labels, Matcher, NodeLabels, Selection, Selector};
 
 // ---------------------------------------------------------------------------------------------------
@@ -334,6 +335,17 @@ fn check_all(fleet: &Fleet, specs: &[Spec]) {
             .filter(|s| predicate(s))
             .map(|s| s.id.clone())
             .collect();
+        // The hand-written predicate and the oracle agree, so both stand behind `expected`.
+        let expr = Expression::parse(expression).unwrap();
+        for spec in specs {
+            let labels: BTreeMap<String, String> = spec.labels().into_iter().collect();
+            assert_eq!(
+                oracle::expression_holds(&expr, &labels),
+                predicate(spec),
+                "oracle vs predicate: {expression} on {}",
+                spec.id
+            );
+        }
         check(fleet, expression, &matcher(expression), &expected);
     }
 }

@@ -1,15 +1,16 @@
 //! Property tests for the compiled [`Matcher`] and for [`LabelSet`].
 //!
-//! * A compiled matcher agrees with the selector evaluated part by part (`match_labels` as equality,
-//!   each expression string through `Expression::parse(..).matches`, `match_ids` as a set), over
+//! * A compiled matcher agrees with the oracle's verdict on the selector (`support::oracle`:
+//!   `match_labels` as equality, each parsed expression by the Kubernetes table, `match_ids` as a set), over
 //!   `HashMap`, `BTreeMap` and `LabelSet` labels alike. Selectors and labels are drawn from a small
 //!   alphabet so that hits are frequent; expression strings are built from requirements so they always
 //!   parse, with every operator, the empty value, `x in ()` and `>`/`<`.
 //! * A `LabelSet` built from random pairs answers `get` like a `BTreeMap` built from the same pairs (the
 //!   last duplicate wins), iterates sorted, and equals one built from the pairs in another order.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
+use crate::support::oracle;
 use labelsel::{Expression, LabelSet, Labels, Selector};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -131,35 +132,15 @@ fn node_id() -> impl Strategy<Value = &'static str> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Reference
-// ---------------------------------------------------------------------------------------------------
-
-/// The selector evaluated part by part, without the compiled matcher.
-fn part_by_part<L: Labels + ?Sized>(selector: &Selector, id: &str, labels: &L) -> bool {
-    let labels_hold = selector
-        .match_labels
-        .iter()
-        .all(|(k, v)| labels.get(k) == Some(v.as_str()));
-    let expressions_hold = selector.match_expressions.iter().all(|text| {
-        Expression::parse(text)
-            .unwrap_or_else(|e| panic!("generated {text:?} should parse: {e}"))
-            .matches(labels)
-    });
-    let ids: HashSet<&str> = selector.match_ids.iter().map(String::as_str).collect();
-    let id_holds = ids.is_empty() || ids.contains(id);
-    labels_hold && expressions_hold && id_holds
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------------------------------
 
 proptest! {
     #![proptest_config(config())]
 
-    /// The compiled matcher gives the part-by-part verdict over every kind of label map.
+    /// The compiled matcher gives the oracle's verdict over every kind of label map.
     #[test]
-    fn matcher_agrees_with_part_by_part_evaluation(
+    fn matcher_agrees_with_the_oracle(
         selector in selector(),
         pairs in node_pairs(),
         id in node_id(),
@@ -169,9 +150,9 @@ proptest! {
         let tree: BTreeMap<String, String> = pairs.iter().cloned().collect();
         let prepared: LabelSet = pairs.iter().map(|(k, v)| (k, v)).collect();
 
-        let want = part_by_part(&selector, id, &tree);
-        prop_assert_eq!(part_by_part(&selector, id, &hashed), want, "reference over HashMap");
-        prop_assert_eq!(part_by_part(&selector, id, &prepared), want, "reference over LabelSet");
+        let want = oracle::selector_holds(&selector, id, &tree);
+        prop_assert_eq!(oracle::selector_holds(&selector, id, &hashed), want, "oracle over HashMap");
+        prop_assert_eq!(oracle::selector_holds(&selector, id, &prepared), want, "oracle over LabelSet");
 
         prop_assert_eq!(matcher.matches(id, &hashed), want, "HashMap: {:?} {:?}", selector, hashed);
         prop_assert_eq!(matcher.matches(id, &tree), want, "BTreeMap: {:?} {:?}", selector, tree);
@@ -218,11 +199,10 @@ proptest! {
         let tree: BTreeMap<String, String> = pairs.iter().cloned().collect();
         let hashed: HashMap<String, String> = pairs.iter().cloned().collect();
         let prepared: LabelSet = pairs.iter().map(|(k, v)| (k, v)).collect();
-        let want = selector
-            .match_expressions
+        let want = oracle::parse_expressions(&selector)
             .iter()
-            .all(|text| Expression::parse(text).unwrap().matches(&tree));
-        prop_assert_eq!(part_by_part(&selector, id, &tree), want);
+            .all(|expr| oracle::expression_holds(expr, &tree));
+        prop_assert_eq!(oracle::selector_holds(&selector, id, &tree), want);
         prop_assert_eq!(matcher.matches(id, &tree), want, "BTreeMap: {:?} {:?}", selector, tree);
         prop_assert_eq!(matcher.matches(id, &hashed), want, "HashMap");
         prop_assert_eq!(matcher.matches(id, &prepared), want, "LabelSet");

@@ -2,11 +2,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::support::oracle;
 use labelsel::{Expression, Labels};
 
 /// Checks the verdict of `selector` on `labels` through `HashMap<String, String>`, `HashMap<&str, &str>`,
 /// `BTreeMap<String, String>`, `BTreeMap<&str, &str>`, a reference, a trait object, and (for single
-/// requirements) `Requirement::matches`.
+/// requirements) `Requirement::matches`; and that the oracle (`support::oracle`) gives it too.
 #[track_caller]
 fn check(selector: &str, labels: &[(&str, &str)], expected: bool) {
     let expr = Expression::parse(selector).unwrap_or_else(|e| panic!("{selector:?}: {e}"));
@@ -54,6 +55,11 @@ fn check(selector: &str, labels: &[(&str, &str)], expected: bool) {
     );
     let dynamic: &dyn Labels = &hash_owned;
     assert_eq!(expr.matches(dynamic), expected, "dyn Labels: {place}");
+    assert_eq!(
+        oracle::expression_holds(&expr, &btree_owned),
+        expected,
+        "oracle: {place}"
+    );
     if expr.len() == 1 {
         let req = expr.requirements().next().unwrap();
         assert_eq!(

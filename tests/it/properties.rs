@@ -7,13 +7,17 @@
 //! * Selectors rendered from random requirements (random whitespace, `in(`/`in (`, empty list slots,
 //!   repeated keys) parse to exactly the requirements, order and canonical text that the Kubernetes
 //!   rules (§1.3, §4 of the semantics reference) predict.
-//! * Matching agrees with a naive reference interpreter of the Kubernetes table (§3), written below
-//!   from `requirements()` alone, over label maps drawn from a small alphabet so that hits are frequent.
+//! * Matching agrees with the oracle (`support::oracle`, the Kubernetes table (§3) applied to
+//!   `requirements()` alone), over label maps drawn from a small alphabet so that hits are frequent.
+//! * The oracle itself follows the golden cases of §3 and every verdict recorded from Kubernetes, and
+//!   its `go_parse_int` reads exactly what `str::parse::<i64>` reads.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
-use labelsel::{Expression, Operator};
+use crate::support::conformance::{selector_cases, string_cases};
+use crate::support::oracle;
+use labelsel::{Expression, Operator, Requirement};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, TestRunner};
@@ -389,76 +393,40 @@ fn label_map() -> impl Strategy<Value = BTreeMap<String, String>> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Reference interpreter (§3), from `requirements()` alone
+// The oracle (`support::oracle`), with the parser's thresholds checked against it
 // ---------------------------------------------------------------------------------------------------
 
-/// Does one requirement, given as key / operator / values / threshold, hold for the labels?
-fn reference_requirement(
-    key: &str,
-    operator: Operator,
-    values: &[&str],
-    threshold: Option<i64>,
+/// The oracle's verdict on one parsed requirement; for `>` and `<`, also checks that `threshold()` is
+/// the value text as Go's `ParseInt` reads it.
+fn oracle_requirement(
+    req: &Requirement<'_>,
     labels: &BTreeMap<String, String>,
-) -> bool {
-    let found: Option<&str> = labels.get(key).map(String::as_str);
-    // A linear search of the values.
-    let listed = |v: &str| values.contains(&v);
-    match operator {
-        Operator::In | Operator::Equals | Operator::DoubleEquals => match found {
-            None => false,
-            Some(v) => listed(v),
-        },
-        Operator::NotIn | Operator::NotEquals => match found {
-            None => true,
-            Some(v) => !listed(v),
-        },
-        Operator::Exists => found.is_some(),
-        Operator::DoesNotExist => found.is_none(),
-        Operator::GreaterThan | Operator::LessThan => {
-            // Exactly one requirement value that is an integer, and a label value that is one.
-            let Some(v) = found else { return false };
-            let Ok(v) = v.parse::<i64>() else {
-                return false;
-            };
-            if values.len() != 1 {
-                return false;
-            }
-            let Ok(t) = values[0].parse::<i64>() else {
-                return false;
-            };
-            assert_eq!(
-                threshold,
-                Some(t),
-                "threshold() disagrees with the value text"
-            );
-            if operator == Operator::GreaterThan {
-                v > t
-            } else {
-                v < t
-            }
-        }
+) -> Result<bool, TestCaseError> {
+    let values: Vec<&str> = req.values().collect();
+    if matches!(req.operator(), Operator::GreaterThan | Operator::LessThan) {
+        prop_assert_eq!(values.len(), 1, "{:?} has one threshold", req);
+        prop_assert_eq!(
+            req.threshold(),
+            oracle::go_parse_int(values[0]),
+            "threshold() disagrees with the value text of {:?}",
+            req
+        );
     }
+    Ok(oracle::requirement_holds(
+        req.key(),
+        req.operator(),
+        &values,
+        labels,
+    ))
 }
 
-/// Does the whole expression hold: every requirement, linearly.
-fn reference_matches(expr: &Expression, labels: &BTreeMap<String, String>) -> bool {
-    let mut all = true;
-    for req in expr.requirements() {
-        let values: Vec<&str> = req.values().collect();
-        if !reference_requirement(req.key(), req.operator(), &values, req.threshold(), labels) {
-            all = false;
-        }
-    }
-    all
-}
-
-/// Checks the library's verdicts against the reference for one expression and one label map.
+/// Checks the library's verdicts against the oracle for one expression and one label map.
 fn check_matching(
     text: &str,
     expr: &Expression,
     labels: &BTreeMap<String, String>,
 ) -> Result<bool, TestCaseError> {
-    let want = reference_matches(expr, labels);
+    let want = oracle::expression_holds(expr, labels);
     let hashed: HashMap<&str, &str> = labels
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -479,9 +447,7 @@ fn check_matching(
         labels
     );
     for req in expr.requirements() {
-        let values: Vec<&str> = req.values().collect();
-        let one =
-            reference_requirement(req.key(), req.operator(), &values, req.threshold(), labels);
+        let one = oracle_requirement(&req, labels)?;
         prop_assert_eq!(
             req.matches(labels),
             one,
@@ -656,9 +622,8 @@ proptest! {
                 Operator::NotEquals | Operator::NotIn | Operator::DoesNotExist
             );
             prop_assert_eq!(req.matches(&empty), absent_passes, "{:?}", req);
-            let values: Vec<&str> = req.values().collect();
             prop_assert_eq!(
-                reference_requirement(req.key(), req.operator(), &values, req.threshold(), &empty),
+                oracle_requirement(&req, &empty)?,
                 absent_passes,
                 "{:?}",
                 req
@@ -667,10 +632,10 @@ proptest! {
     }
 }
 
-/// Matching agrees with the reference interpreter. Run by hand so that it can count how many generated
+/// Matching agrees with the oracle. Run by hand so that it can count how many generated
 /// strings parse and how many label maps match, and fail if either property would be vacuous.
 #[test]
-fn matching_agrees_with_reference_interpreter() {
+fn matching_agrees_with_the_oracle() {
     let strategy = (
         prop_oneof![
             4 => structured().prop_map(|(text, _)| text),
@@ -739,10 +704,9 @@ fn matching_agrees_with_reference_interpreter() {
     );
 }
 
-/// The reference interpreter itself, on the golden cases of §3, so that agreement with it means
-/// something.
+/// The oracle itself, on the golden cases of §3, so that agreement with it means something.
 #[test]
-fn reference_interpreter_follows_the_table() {
+fn oracle_follows_the_table() {
     let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
         pairs
             .iter()
@@ -787,14 +751,108 @@ fn reference_interpreter_follows_the_table() {
         let expr = Expression::parse(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
         let labels = labels(pairs);
         assert_eq!(
-            reference_matches(&expr, &labels),
+            oracle::expression_holds(&expr, &labels),
             want,
-            "reference: {text:?} on {pairs:?}"
+            "oracle: {text:?} on {pairs:?}"
         );
         assert_eq!(
             expr.matches(&labels),
             want,
             "library: {text:?} on {pairs:?}"
         );
+    }
+}
+
+/// The oracle gives the verdict Kubernetes recorded on every node of every accepted case in
+/// `tests/data/` (the engines are checked against the same vectors in `conformance`).
+#[test]
+fn oracle_follows_the_recorded_kubernetes_verdicts() {
+    let mut cases = Vec::new();
+    for file in ["k8s-upstream.jsonl", "k8s-labels.jsonl", "k8s-long.jsonl"] {
+        cases.extend(string_cases(file));
+    }
+    cases.extend(selector_cases("selectors.jsonl"));
+    let mut verdicts = [0usize; 2];
+    let mut failures = Vec::new();
+    for case in &cases {
+        let Ok(selector) = &case.selector else {
+            continue;
+        };
+        if !case.ok || selector.compile().is_err() {
+            continue;
+        }
+        let expressions = oracle::parse_expressions(selector);
+        for (node, want) in &case.nodes {
+            let got = oracle::parsed_selector_holds(selector, &expressions, &node.id, &node.labels);
+            if got != *want {
+                failures.push(format!(
+                    "{}: {:?} gives {got}, want {want}",
+                    case.name, node.labels
+                ));
+            }
+            verdicts[usize::from(*want)] += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        verdicts[0] > 1000 && verdicts[1] > 1000,
+        "too few recorded verdicts: {verdicts:?} (false, true)"
+    );
+}
+
+/// `go_parse_int` reads exactly what `str::parse::<i64>` reads (both follow Go's `ParseInt` for base
+/// 10: an optional sign, decimal digits, in range), on the edge cases and on generated strings.
+#[test]
+fn go_parse_int_reads_what_go_reads() {
+    let cases: &[(&str, Option<i64>)] = &[
+        ("0", Some(0)),
+        ("007", Some(7)),
+        ("+2", Some(2)),
+        ("-0", Some(0)),
+        ("-3", Some(-3)),
+        ("9223372036854775807", Some(i64::MAX)),
+        ("-9223372036854775808", Some(i64::MIN)),
+        ("+09223372036854775807", Some(i64::MAX)),
+        ("9223372036854775808", None),
+        ("-9223372036854775809", None),
+        ("99999999999999999999", None),
+        ("", None),
+        ("+", None),
+        ("-", None),
+        ("--1", None),
+        ("+-1", None),
+        (" 5", None),
+        ("5 ", None),
+        ("1.5", None),
+        ("1e3", None),
+        ("0x10", None),
+        ("1_000", None),
+        ("٣", None),
+    ];
+    for &(text, want) in cases {
+        assert_eq!(oracle::go_parse_int(text), want, "{text:?}");
+    }
+    let mut runner = TestRunner::new(config());
+    let strings = prop_oneof![
+        "[+-]{0,2}[0-9]{0,21}",
+        "[+-]?0{0,30}[1-9][0-9]{17,19}",
+        any::<String>(),
+    ];
+    let result = runner.run(&strings, |text| {
+        prop_assert_eq!(
+            oracle::go_parse_int(&text),
+            text.parse::<i64>().ok(),
+            "{:?}",
+            text
+        );
+        Ok(())
+    });
+    if let Err(err) = result {
+        panic!("{err}");
     }
 }

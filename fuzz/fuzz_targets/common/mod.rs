@@ -1,6 +1,6 @@
 //! Structured inputs shared by the structured fuzz targets: selectors written from requirements over a
-//! small alphabet of keys and values (with an occasional arbitrary string), node label sets, and an
-//! independent model of what each written requirement means.
+//! small alphabet of keys and values (with an occasional arbitrary string), node label sets, each
+//! requirement as written, and the oracle (shared with the integration tests) that judges them.
 //!
 //! Each target includes this file with `mod common;`; not every target uses every item.
 
@@ -10,7 +10,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
-use labelsel::{Expression, Labels, Selector};
+use labelsel::{Labels, Operator, Selector};
+
+/// The independent oracle of the integration tests (`tests/it/support/oracle.rs`), the one reference
+/// every fuzz target checks the engines against.
+#[path = "../../../tests/it/support/oracle.rs"]
+pub mod oracle;
 
 /// Keys: plain, keyword-like, prefixed, with punctuation, upper case; all valid.
 pub const KEYS: &[&str] = &[
@@ -177,25 +182,17 @@ pub const MAX_VALUES: usize = 16;
 pub const MAX_IDS: usize = 6;
 pub const MAX_NODES: usize = 8;
 
-/// What a written requirement means, worked out from how it was written rather than from the parser.
-#[derive(Debug, Clone)]
-pub enum Meaning {
-    In(Vec<String>),
-    NotIn(Vec<String>),
-    Exists,
-    Absent,
-    /// The threshold text; it compiled, so it reads as an `i64`.
-    Greater(String),
-    Less(String),
-}
-
-/// A requirement as written, with its meaning.
+/// A requirement as written: its key, operator and values taken from how it was written rather than
+/// from the parser (`x in ()` and an empty list slot write the value `""`), for the oracle to judge.
 #[derive(Debug, Clone)]
 pub struct Written {
     pub key: String,
-    pub meaning: Meaning,
-    /// Whether the text says what `meaning` says: the key is not empty and no word holds a byte that
-    /// ends a token (an arbitrary word such as `a,b` would write two requirements).
+    pub operator: Operator,
+    /// The values as written, in order; the threshold text for `>` and `<` (it compiled, so it reads
+    /// as an `i64`); none for `key` and `!key`.
+    pub values: Vec<String>,
+    /// Whether the text says what `operator` and `values` say: the key is not empty and no word holds
+    /// a byte that ends a token (an arbitrary word such as `a,b` would write two requirements).
     pub faithful: bool,
 }
 
@@ -205,50 +202,15 @@ pub fn plain(word: &str) -> bool {
 }
 
 impl Written {
-    /// The Kubernetes table: `!=`, `notin` and `!key` hold on an absent key; `>` and `<` need a value
-    /// that `strconv.ParseInt(v, 10, 64)` reads (an optional sign, then decimal digits).
+    /// Whether the requirement, as written, holds for the labels: the oracle's verdict.
     pub fn holds<L: Labels + ?Sized>(&self, labels: &L) -> bool {
-        let value = labels.get(&self.key);
-        let integer = |t: &str| -> Option<(i64, i64)> {
-            let threshold = t.parse::<i64>().ok()?;
-            let value = go_parse_int(value?)?;
-            Some((value, threshold))
-        };
-        match &self.meaning {
-            Meaning::In(values) => value.is_some_and(|v| values.iter().any(|w| w == v)),
-            Meaning::NotIn(values) => !value.is_some_and(|v| values.iter().any(|w| w == v)),
-            Meaning::Exists => value.is_some(),
-            Meaning::Absent => value.is_none(),
-            Meaning::Greater(t) => integer(t).is_some_and(|(v, t)| v > t),
-            Meaning::Less(t) => integer(t).is_some_and(|(v, t)| v < t),
-        }
+        let values: Vec<&str> = self.values.iter().map(String::as_str).collect();
+        oracle::requirement_holds(&self.key, self.operator, &values, labels)
     }
-}
-
-/// `strconv.ParseInt(s, 10, 64)`, written out by hand: an optional `+` or `-`, then at least one ASCII
-/// digit, and the result must fit in an `i64`.
-pub fn go_parse_int(s: &str) -> Option<i64> {
-    let (negative, digits) = match s.as_bytes().first()? {
-        b'+' => (false, &s[1..]),
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let mut magnitude: i128 = 0;
-    for b in digits.bytes() {
-        magnitude = magnitude * 10 + i128::from(b - b'0');
-        if magnitude > i128::from(i64::MAX) + 1 {
-            return None;
-        }
-    }
-    let n = if negative { -magnitude } else { magnitude };
-    i64::try_from(n).ok()
 }
 
 impl Req {
-    /// The requirement's text, spaced by `style`, and what it means.
+    /// The requirement's text, spaced by `style`, and what it says.
     pub fn render(&self) -> (String, Written) {
         let s = self.style;
         let pad = |bit: u8| if s & bit != 0 { " " } else { "" };
@@ -264,12 +226,12 @@ impl Req {
                 Op::Greater(t) | Op::Less(t) => plain(&t.0),
                 Op::Exists | Op::DoesNotExist => true,
             };
-        let (text, meaning) = match &self.op {
+        let (text, operator, values) = match &self.op {
             Op::In(values) | Op::NotIn(values) => {
-                let word = if matches!(self.op, Op::In(_)) {
-                    "in"
+                let (word, operator) = if matches!(self.op, Op::In(_)) {
+                    ("in", Operator::In)
                 } else {
-                    "notin"
+                    ("notin", Operator::NotIn)
                 };
                 let values: Vec<&str> = values
                     .iter()
@@ -288,27 +250,22 @@ impl Req {
                 if values.is_empty() {
                     meant.push(String::new());
                 }
-                let text = format!("{key} {word}{gap}({list})");
-                let meaning = if word == "in" {
-                    Meaning::In(meant)
-                } else {
-                    Meaning::NotIn(meant)
-                };
-                (text, meaning)
+                (format!("{key} {word}{gap}({list})"), operator, meant)
             }
-            Op::Equals(v) => (op("=", &v.0), Meaning::In(vec![v.0.clone()])),
-            Op::DoubleEquals(v) => (op("==", &v.0), Meaning::In(vec![v.0.clone()])),
-            Op::NotEquals(v) => (op("!=", &v.0), Meaning::NotIn(vec![v.0.clone()])),
-            Op::Exists => (key.clone(), Meaning::Exists),
-            Op::DoesNotExist => (format!("!{}{key}", pad(1)), Meaning::Absent),
-            Op::Greater(t) => (op(">", &t.0), Meaning::Greater(t.0.clone())),
-            Op::Less(t) => (op("<", &t.0), Meaning::Less(t.0.clone())),
+            Op::Equals(v) => (op("=", &v.0), Operator::Equals, vec![v.0.clone()]),
+            Op::DoubleEquals(v) => (op("==", &v.0), Operator::DoubleEquals, vec![v.0.clone()]),
+            Op::NotEquals(v) => (op("!=", &v.0), Operator::NotEquals, vec![v.0.clone()]),
+            Op::Exists => (key.clone(), Operator::Exists, vec![]),
+            Op::DoesNotExist => (format!("!{}{key}", pad(1)), Operator::DoesNotExist, vec![]),
+            Op::Greater(t) => (op(">", &t.0), Operator::GreaterThan, vec![t.0.clone()]),
+            Op::Less(t) => (op("<", &t.0), Operator::LessThan, vec![t.0.clone()]),
         };
         (
             text,
             Written {
                 key: key.clone(),
-                meaning,
+                operator,
+                values,
                 faithful,
             },
         )
@@ -316,7 +273,7 @@ impl Req {
 }
 
 impl ExprSpec {
-    /// The expression's text and the meaning of each requirement, as written.
+    /// The expression's text and each requirement as written.
     pub fn render(&self) -> (String, Vec<Written>) {
         let (texts, written): (Vec<String>, Vec<Written>) = self
             .reqs
@@ -341,7 +298,7 @@ impl ExprSpec {
     }
 }
 
-/// A selector built from a spec, with the meaning of every expression's requirements.
+/// A selector built from a spec, with every expression's requirements as written.
 pub struct Built {
     pub selector: Selector,
     pub written: Vec<Vec<Written>>,
@@ -355,9 +312,9 @@ impl SelectorSpec {
         }
         let mut written = Vec::new();
         for expr in self.expressions.iter().take(MAX_EXPRESSIONS) {
-            let (text, meaning) = expr.render();
+            let (text, reqs) = expr.render();
             selector = selector.expression(text);
-            written.push(meaning);
+            written.push(reqs);
         }
         for id in self.ids.iter().take(MAX_IDS) {
             selector = selector.id(id.0.clone());
@@ -369,13 +326,4 @@ impl SelectorSpec {
 /// Pairs collected as a map does: the last value of a repeated key wins.
 pub fn last_wins(pairs: &[(String, String)]) -> BTreeMap<String, String> {
     pairs.iter().cloned().collect()
-}
-
-/// The expressions of a selector that compiled, parsed one by one for part-by-part evaluation.
-pub fn parsed_expressions(selector: &Selector) -> Vec<Expression> {
-    selector
-        .match_expressions
-        .iter()
-        .map(|text| Expression::parse(text).expect("compiled, so every expression parses"))
-        .collect()
 }

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::oracle;
 use labelsel::{Expression, Fleet, LabelSet, Matcher, Selector};
 use serde::Deserialize;
 
@@ -120,14 +121,11 @@ pub fn selector_cases(file: &str) -> Vec<Case> {
 }
 
 /// The selector applied part by part with the interpreter (`Expression::matches`), without the
-/// compiled matcher.
+/// compiled matcher: the interpreter's verdict on every expression, and the oracle's on `match_labels`
+/// and `match_ids` (its verdict on the selector without expressions).
 fn interpreted(selector: &Selector, expressions: &[Expression], node: &Node) -> bool {
-    selector
-        .match_labels
-        .iter()
-        .all(|(k, v)| node.labels.get(k) == Some(v))
+    oracle::parsed_selector_holds(selector, &[], &node.id, &node.labels)
         && expressions.iter().all(|expr| expr.matches(&node.labels))
-        && (selector.match_ids.is_empty() || selector.match_ids.contains(&node.id))
 }
 
 /// Nodes added to each fleet so that it is large enough for the index (tiny fleets are scanned).

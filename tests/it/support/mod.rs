@@ -3,4 +3,5 @@
 
 pub mod alloc;
 pub mod conformance;
+pub mod oracle;
 pub mod workload;
