@@ -1,5 +1,5 @@
-//! `Matcher::explain` on single nodes and `Fleet::diagnose` on the benchmark fleet (`../shared/bench`,
-//! 100,000 nodes, seed 7), for each of the 15 selectors.
+//! `Matcher::explain` on single nodes and `Fleet::diagnose` on the benchmark fleet (generated in
+//! `tests/it/support/generate.rs`, 100,000 nodes, seed 7), for each of the 15 selectors.
 //!
 //! `cargo bench --bench explain` (add `-- --quick` for a shorter run).
 

@@ -1,4 +1,4 @@
-//! The fleet index on the benchmark workload (`../shared/bench`, seed 7): build time, memory per node,
+//! The fleet index on the benchmark workload (`tests/it/support/generate.rs`, seed 7): build time, memory per node,
 //! `Fleet::select` for each of the 15 selectors, and the total over the 12 selectors kube-core can
 //! express against kube-core's linear scan, side by side in one run; then how select time grows with the
 //! fleet.

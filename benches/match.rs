@@ -1,4 +1,4 @@
-//! Scans the benchmark fleet (`../shared/bench`, 100,000 nodes, seed 7) with each of the 15 selectors:
+//! Scans the benchmark fleet (`tests/it/support/generate.rs`, 100,000 nodes, seed 7) with each of the 15 selectors:
 //! labelsel's `Matcher::matches` over prepared `LabelSet`s and over `HashMap<String, String>`,
 //! `Matcher::matches_into` over the same `HashMap`s, and kube-core's `Selector::matches` over `BTreeMap`
 //! for the 12 selectors it can express, side by side in one run.

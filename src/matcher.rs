@@ -1,13 +1,13 @@
 //! [`Matcher`]: a compiled selector, evaluated against node labels without allocating.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::expr::Expression;
 use crate::labels::Labels;
 use crate::operator::{Check, Operator, RequirementText, ValueSet};
 use crate::place::Place;
 
-/// Value sets up to this size are searched linearly; larger ones by binary search.
+/// Value sets up to this size are searched linearly; larger ones are hashed.
 const SMALL_SET: usize = 8;
 
 /// Nodes evaluated together by [`Matcher::matches_into`] (fewer than 32: one bit each in a `u32`).
@@ -116,29 +116,39 @@ pub(crate) enum CompiledValues {
     One(Box<str>),
     /// At most [`SMALL_SET`] values, searched linearly.
     Small(Box<[Box<str>]>),
-    /// More values, sorted, searched by binary search.
-    Large(Box<[Box<str>]>),
+    /// More values (long `in` lists, `match_ids`), hashed.
+    Large(HashSet<Box<str>>),
 }
 
 impl CompiledValues {
-    /// Stores distinct values, given sorted when there are more than [`SMALL_SET`].
+    /// Stores distinct values.
     fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> CompiledValues {
         let mut values: Vec<Box<str>> = values.into_iter().map(Box::from).collect();
         match values.len() {
             1 => CompiledValues::One(values.swap_remove(0)),
             n if n <= SMALL_SET => CompiledValues::Small(values.into_boxed_slice()),
-            _ => {
-                debug_assert!(values.is_sorted());
-                CompiledValues::Large(values.into_boxed_slice())
-            }
+            _ => CompiledValues::Large(values.into_iter().collect()),
         }
     }
 
     /// Every value, in no particular order.
-    pub(crate) fn values(&self) -> &[Box<str>] {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + Clone {
+        let (few, many) = match self {
+            CompiledValues::One(one) => (std::slice::from_ref(one), None),
+            CompiledValues::Small(values) => (&values[..], None),
+            CompiledValues::Large(values) => (&[][..], Some(values)),
+        };
+        few.iter()
+            .chain(many.into_iter().flatten())
+            .map(|value| &**value)
+    }
+
+    /// How many values there are.
+    pub(crate) fn len(&self) -> usize {
         match self {
-            CompiledValues::One(one) => std::slice::from_ref(one),
-            CompiledValues::Small(values) | CompiledValues::Large(values) => values,
+            CompiledValues::One(_) => 1,
+            CompiledValues::Small(values) => values.len(),
+            CompiledValues::Large(values) => values.len(),
         }
     }
 }
@@ -149,7 +159,7 @@ impl ValueSet for CompiledValues {
         match self {
             CompiledValues::One(one) => **one == *value,
             CompiledValues::Small(values) => values.iter().any(|v| **v == *value),
-            CompiledValues::Large(values) => values.binary_search_by(|v| (**v).cmp(value)).is_ok(),
+            CompiledValues::Large(values) => values.contains(value),
         }
     }
 }

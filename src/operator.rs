@@ -169,30 +169,31 @@ where
     V: IntoIterator<Item = &'a str> + Clone,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (before, infix, after) = match self.operator {
-            Operator::Exists => ("", "", ""),
-            Operator::DoesNotExist => ("!", "", ""),
-            Operator::In => ("", " in (", ")"),
-            Operator::NotIn => ("", " notin (", ")"),
-            Operator::Equals => ("", "=", ""),
-            Operator::DoubleEquals => ("", "==", ""),
-            Operator::NotEquals => ("", "!=", ""),
-            Operator::GreaterThan => ("", ">", ""),
-            Operator::LessThan => ("", "<", ""),
-        };
-        f.write_str(before)?;
-        f.write_str(self.key)?;
-        if infix.is_empty() {
-            return Ok(());
-        }
-        f.write_str(infix)?;
-        for (i, value) in self.values.clone().into_iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
+        let (infix, close) = match self.operator {
+            Operator::Exists => return f.write_str(self.key),
+            Operator::DoesNotExist => {
+                f.write_str("!")?;
+                return f.write_str(self.key);
             }
+            Operator::In => (" in (", true),
+            Operator::NotIn => (" notin (", true),
+            Operator::Equals => ("=", false),
+            Operator::DoubleEquals => ("==", false),
+            Operator::NotEquals => ("!=", false),
+            Operator::GreaterThan => (">", false),
+            Operator::LessThan => ("<", false),
+        };
+        f.write_str(self.key)?;
+        f.write_str(infix)?;
+        let mut values = self.values.clone().into_iter();
+        if let Some(first) = values.next() {
+            f.write_str(first)?;
+        }
+        for value in values {
+            f.write_str(",")?;
             f.write_str(value)?;
         }
-        f.write_str(after)
+        if close { f.write_str(")") } else { Ok(()) }
     }
 }
 

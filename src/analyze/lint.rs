@@ -77,15 +77,10 @@ fn unknown_values(fleet: &Fleet, key: &str, test: Part<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let known: BTreeSet<&str> = fleet.known_values(key).collect();
-    let unknown: BTreeSet<&str> = set
-        .values()
-        .iter()
-        .map(|value| &**value)
-        .filter(|value| !known.contains(value))
-        .collect();
+    let unknown: BTreeSet<&str> = set.iter().filter(|value| !known.contains(value)).collect();
     let (severity, consequence) = match test.clause.check {
         Check::NotIn(_) => (Severity::Warning, ", so it excludes no node"),
-        _ if unknown.len() == set.values().len() => (Severity::Error, ""),
+        _ if unknown.len() == set.len() => (Severity::Error, ""),
         _ => (Severity::Warning, ""),
     };
     unknown

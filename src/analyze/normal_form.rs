@@ -20,7 +20,6 @@ pub(super) fn merged(key: &str, tests: &[Part<'_>]) -> Vec<String> {
     if let Some(values) = smallest_value_set(checks.iter().copied()) {
         let admitted: BTreeSet<&str> = values
             .iter()
-            .map(|value| &**value)
             .filter(|value| checks.iter().all(|check| check.holds(Some(value))))
             .collect();
         return value_list(key, Operator::Equals, Operator::In, &admitted)
@@ -48,11 +47,10 @@ pub(super) fn excluded(key: &str, checks: &[&CompiledCheck]) -> Option<String> {
     let values: BTreeSet<&str> = checks
         .iter()
         .filter_map(|check| match check {
-            Check::NotIn(set) => Some(set.values()),
+            Check::NotIn(set) => Some(set.iter()),
             _ => None,
         })
         .flatten()
-        .map(|value| &**value)
         .filter(|value| others().all(|check| check.holds(Some(value))))
         .collect();
     value_list(key, Operator::NotEquals, Operator::NotIn, &values)

@@ -10,10 +10,10 @@ use crate::operator::Check;
 /// says yes; a requirement that can never hold alone is not recognised as implying everything.
 pub(super) fn implies(a: &CompiledCheck, b: &CompiledCheck) -> bool {
     match (a, b) {
-        (Check::In(values), _) => values.values().iter().all(|v| b.holds(Some(v))),
+        (Check::In(values), _) => values.iter().all(|v| b.holds(Some(v))),
         (Check::Absent, _) => b.holds(None),
         // `a` holds on an absent key or only on present values; `b` fails only on its own values.
-        (_, Check::NotIn(excluded)) => excluded.values().iter().all(|v| !a.holds(Some(v))),
+        (_, Check::NotIn(excluded)) => excluded.iter().all(|v| !a.holds(Some(v))),
         (Check::Exists | Check::Greater(_) | Check::Less(_), Check::Exists) => true,
         (Check::Greater(n), Check::Greater(m)) => m <= n,
         (Check::Less(n), Check::Less(m)) => m >= n,

@@ -1,7 +1,7 @@
 //! Whether the requirements on one key can hold together, and which of them conflict.
 
 use super::SEARCH_LIMIT;
-use crate::matcher::{CompiledCheck, Part};
+use crate::matcher::{CompiledCheck, CompiledValues, Part};
 use crate::operator::{Check, Operator, requirement_text};
 
 /// Whether the check fails on a node that lacks the key.
@@ -12,10 +12,10 @@ pub(super) fn needs_key(check: &CompiledCheck) -> bool {
 /// The values of the smallest `=`/`in` set among the checks; a present value must be one of them.
 pub(super) fn smallest_value_set<'a>(
     checks: impl Iterator<Item = &'a CompiledCheck>,
-) -> Option<&'a [Box<str>]> {
+) -> Option<&'a CompiledValues> {
     checks
         .filter_map(|check| match check {
-            Check::In(set) => Some(set.values()),
+            Check::In(set) => Some(set),
             _ => None,
         })
         .min_by_key(|values| values.len())

@@ -101,7 +101,7 @@ impl Fleet {
         };
         match &clause.check {
             Check::NotIn(values) => {
-                let values = values.values().iter().filter_map(|v| self.values.id(v));
+                let values = values.iter().filter_map(|v| self.values.id(v));
                 for nodes in values.filter_map(|value| key.values.get(&value)) {
                     *candidates -= nodes;
                 }
@@ -127,9 +127,8 @@ impl Fleet {
                 return Cow::Borrowed(&self.live);
             };
             return Cow::Owned(
-                ids.values()
-                    .iter()
-                    .filter_map(|id| self.slots.get(&**id).copied())
+                ids.iter()
+                    .filter_map(|id| self.slots.get(id).copied())
                     .collect(),
             );
         };
@@ -154,7 +153,6 @@ impl Fleet {
         values: &CompiledValues,
     ) -> Cow<'a, RoaringBitmap> {
         let mut found = values
-            .values()
             .iter()
             .filter_map(|value| self.values.id(value))
             .filter_map(|value| key.values.get(&value));

@@ -1,4 +1,5 @@
-//! Table tests for the selector grammar (Kubernetes semantics reference §1 and §4).
+//! Table tests for the selector grammar and canonical text (`Parse` and `String()` in
+//! `k8s.io/apimachinery/pkg/labels/selector.go`).
 //!
 //! `good(input, canonical)` parses `input`, checks its canonical text, and checks that the canonical text
 //! parses back to an equal expression with the same text. `bad(input, expected, span)` checks that `input`

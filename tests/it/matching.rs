@@ -1,4 +1,4 @@
-//! Matching verdicts (Kubernetes semantics reference §3), with every kind of label map the crate accepts.
+//! Matching verdicts (the table of `Requirement.Matches` in `k8s.io/apimachinery/pkg/labels/selector.go`), with every kind of label map the crate accepts.
 
 use std::collections::{BTreeMap, HashMap};
 

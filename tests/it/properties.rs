@@ -6,10 +6,10 @@
 //!   same canonical text.
 //! * Selectors rendered from random requirements (random whitespace, `in(`/`in (`, empty list slots,
 //!   repeated keys) parse to exactly the requirements, order and canonical text that the Kubernetes
-//!   rules (§1.3, §4 of the semantics reference) predict.
-//! * Matching agrees with the oracle (`support::oracle`, the Kubernetes table (§3) applied to
+//!   rules (grammar and canonical `String()` of `labels.Parse`) predict.
+//! * Matching agrees with the oracle (`support::oracle`, the Kubernetes matching table applied to
 //!   `requirements()` alone), over label maps drawn from a small alphabet so that hits are frequent.
-//! * The oracle itself follows the golden cases of §3 and every verdict recorded from Kubernetes, and
+//! * The oracle itself follows the golden cases of the matching table and every verdict recorded from Kubernetes, and
 //!   its `go_parse_int` reads exactly what `str::parse::<i64>` reads.
 
 use std::cell::Cell;
@@ -218,7 +218,7 @@ impl Spec {
     }
 }
 
-/// The canonical text of one expected requirement (§4.1).
+/// The canonical text of one expected requirement, as `Requirement.String()` prints it.
 fn canonical_of((key, op, values): &(String, Operator, Vec<String>)) -> String {
     let joined = values.join(",");
     match op {
@@ -704,7 +704,7 @@ fn matching_agrees_with_the_oracle() {
     );
 }
 
-/// The oracle itself, on the golden cases of §3, so that agreement with it means something.
+/// The oracle itself, on the golden cases of the matching table, so that agreement with it means something.
 #[test]
 fn oracle_follows_the_table() {
     let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
