@@ -34,12 +34,19 @@ pub enum Reason {
     ComparisonFailed,
     /// The node's id is not listed in `match_ids`.
     IdNotListed,
+    /// The node's id is not listed in a placement term's `exclude_ids`.
+    IdNotExcluded,
+    /// The node's id is listed in a placement term's `exclude_ids`.
+    IdExcluded,
 }
 
 impl Reason {
     /// Whether the requirement passed.
     pub fn passed(self) -> bool {
-        matches!(self, Reason::Matched | Reason::KeyAbsent | Reason::IdListed)
+        matches!(
+            self,
+            Reason::Matched | Reason::KeyAbsent | Reason::IdListed | Reason::IdNotExcluded
+        )
     }
 }
 
@@ -119,10 +126,13 @@ impl Matcher {
                     Some(key) => labels.get(key),
                     None => Some(id),
                 };
-                let reason = match (part.key, reason(&part.clause.check, actual)) {
-                    (None, Reason::Matched) => Reason::IdListed,
-                    (None, _) => Reason::IdNotListed,
-                    (Some(_), reason) => reason,
+                let check = &part.clause.check;
+                let reason = match (part.key, check, check.holds(actual)) {
+                    (Some(_), _, _) => reason(check, actual),
+                    (None, Check::NotIn(_), true) => Reason::IdNotExcluded,
+                    (None, Check::NotIn(_), false) => Reason::IdExcluded,
+                    (None, _, true) => Reason::IdListed,
+                    (None, _, false) => Reason::IdNotListed,
                 };
                 Verdict {
                     origin: part.place.clone(),
@@ -171,7 +181,7 @@ impl fmt::Display for Verdict {
         let key = self.key.as_deref().unwrap_or("id");
         let actual = self.actual.as_deref().unwrap_or_default();
         match self.reason {
-            Reason::Matched | Reason::IdListed => Ok(()),
+            Reason::Matched | Reason::IdListed | Reason::IdNotExcluded => Ok(()),
             Reason::KeyAbsent => write!(f, "  (passes because {key} is absent)"),
             Reason::KeyMissing => write!(f, "  the node has no {key} label"),
             Reason::ValueNotInSet => write!(f, "  {key} is {actual:?}, not one of the values"),
@@ -180,6 +190,7 @@ impl fmt::Display for Verdict {
             Reason::NotAnInteger => write!(f, "  {key} is {actual:?}, not an integer"),
             Reason::ComparisonFailed => write!(f, "  {key} is {actual}"),
             Reason::IdNotListed => write!(f, "  {actual:?} is not listed"),
+            Reason::IdExcluded => write!(f, "  {actual:?} is excluded"),
         }
     }
 }

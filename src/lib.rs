@@ -70,6 +70,7 @@ mod matcher;
 mod operator;
 mod parse;
 mod place;
+mod placement;
 mod render;
 mod selector;
 mod validate;
@@ -78,13 +79,20 @@ pub use analyze::{Analysis, Finding, FindingKind, Severity};
 pub use error::{Expected, ParseError, ParseErrorKind};
 pub use explain::{Explanation, Reason, Verdict};
 pub use expr::{Expression, Requirement};
-pub use fleet::{Diagnosis, Fleet, NodeLabels, RequirementDiagnosis, Selection};
+pub use fleet::{
+    Diagnosis, Fleet, NodeLabels, Placed, Ranked, RequirementDiagnosis, Rollout, Selection, Spread,
+};
 pub use kube::{ConversionError, LabelSelector, LabelSelectorRequirement};
 pub use labels::{LabelSet, Labels};
 pub use matcher::Matcher;
 pub use operator::Operator;
 pub use parse::Limits;
 pub use place::Place;
+pub use placement::{
+    AffinityError, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
+    Placement, PlacementError, PlacementExplanation, Placer, Preference, PreferenceVerdict,
+    PreferredSchedulingTerm, Term, TermPlace,
+};
 pub use selector::{Selector, SelectorError};
 pub use validate::{Found, LabelError, LabelRule, validate_key, validate_value};
 

@@ -170,6 +170,7 @@ impl Matcher {
         match_labels: &BTreeMap<String, String>,
         expressions: &[Expression],
         match_ids: &[String],
+        exclude_ids: &[String],
     ) -> Matcher {
         let labels = match_labels.iter().map(|(key, value)| {
             let text = RequirementText {
@@ -196,20 +197,24 @@ impl Matcher {
                 )
             })
         });
-        let ids = (!match_ids.is_empty()).then(|| {
-            let ids: BTreeSet<&str> = match_ids.iter().map(String::as_str).collect();
-            let plural = if ids.len() == 1 { "" } else { "s" };
-            let text = format!("id in match_ids ({} id{plural})", ids.len());
-            (
-                Subject::Id,
-                Check::In(CompiledValues::new(ids)),
-                Place::MatchIds,
-                text,
-            )
-        });
+        let id_clause = |ids: &[String], place: Place| {
+            (!ids.is_empty()).then(|| {
+                let ids: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+                let plural = if ids.len() == 1 { "" } else { "s" };
+                let (check, text) = match place {
+                    Place::ExcludeIds => (Check::NotIn as fn(_) -> _, "id not in exclude_ids"),
+                    _ => (Check::In as fn(_) -> _, "id in match_ids"),
+                };
+                let text = format!("{text} ({} id{plural})", ids.len());
+                (Subject::Id, check(CompiledValues::new(ids)), place, text)
+            })
+        };
+        let ids = id_clause(match_ids, Place::MatchIds);
+        let excluded = id_clause(exclude_ids, Place::ExcludeIds);
         let mut parts: Vec<(u32, Clause, Source)> = labels
             .chain(requirements)
             .chain(ids)
+            .chain(excluded)
             .enumerate()
             .map(|(position, (subject, check, place, text))| {
                 let source = Source {

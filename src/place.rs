@@ -25,6 +25,8 @@ pub enum Place {
     MatchExpression(usize),
     /// The `match_ids` list.
     MatchIds,
+    /// The `exclude_ids` list of a placement [`Term`](crate::Term).
+    ExcludeIds,
 }
 
 impl fmt::Display for Place {
@@ -33,6 +35,7 @@ impl fmt::Display for Place {
             Place::MatchLabel(key) => write!(f, "match_labels[{key:?}]"),
             Place::MatchExpression(index) => write!(f, "match_expressions[{index}]"),
             Place::MatchIds => f.write_str("match_ids"),
+            Place::ExcludeIds => f.write_str("exclude_ids"),
         }
     }
 }

@@ -158,33 +158,50 @@ impl Selector {
     /// assert!(selector.compile_with_limits(&limits).is_err());
     /// ```
     pub fn compile_with_limits(&self, limits: &Limits) -> Result<Matcher, SelectorError> {
-        for (key, value) in &self.match_labels {
-            validate_key(key).map_err(|e| SelectorError {
-                place: Place::MatchLabel(key.clone()),
-                error: ParseError::new(key, 0..key.len(), ParseErrorKind::InvalidKey(e)),
-            })?;
-            validate_value(value).map_err(|e| SelectorError {
-                place: Place::MatchLabel(key.clone()),
-                error: ParseError::new(value, 0..value.len(), ParseErrorKind::InvalidValue(e)),
-            })?;
-        }
-        let expressions = self
-            .match_expressions
-            .iter()
-            .enumerate()
-            .map(|(index, text)| {
-                Expression::parse_with_limits(text, limits).map_err(|error| SelectorError {
-                    place: Place::MatchExpression(index),
-                    error,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Matcher::new(
+        compile_parts(
             &self.match_labels,
-            &expressions,
+            &self.match_expressions,
             &self.match_ids,
-        ))
+            &[],
+            limits,
+        )
     }
+}
+
+/// Validates the parts of a selector or placement term and compiles them into a [`Matcher`].
+pub(crate) fn compile_parts(
+    match_labels: &BTreeMap<String, String>,
+    match_expressions: &[String],
+    match_ids: &[String],
+    exclude_ids: &[String],
+    limits: &Limits,
+) -> Result<Matcher, SelectorError> {
+    for (key, value) in match_labels {
+        validate_key(key).map_err(|e| SelectorError {
+            place: Place::MatchLabel(key.clone()),
+            error: ParseError::new(key, 0..key.len(), ParseErrorKind::InvalidKey(e)),
+        })?;
+        validate_value(value).map_err(|e| SelectorError {
+            place: Place::MatchLabel(key.clone()),
+            error: ParseError::new(value, 0..value.len(), ParseErrorKind::InvalidValue(e)),
+        })?;
+    }
+    let expressions = match_expressions
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            Expression::parse_with_limits(text, limits).map_err(|error| SelectorError {
+                place: Place::MatchExpression(index),
+                error,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Matcher::new(
+        match_labels,
+        &expressions,
+        match_ids,
+        exclude_ids,
+    ))
 }
 
 /// A [`Selector`] that failed to compile: where, and the parse error there.

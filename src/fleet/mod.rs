@@ -4,7 +4,10 @@
 mod diagnose;
 mod index;
 mod node;
+mod place;
+mod rollout;
 mod select;
+mod spread;
 mod vocab;
 
 use std::collections::HashMap;
@@ -18,8 +21,11 @@ use crate::labels::last_of_each_key;
 
 pub use self::diagnose::{Diagnosis, RequirementDiagnosis};
 pub use self::node::NodeLabels;
+pub use self::place::{Placed, Ranked};
+pub use self::rollout::Rollout;
 use self::select::InsertionOrder;
 pub use self::select::Selection;
+pub use self::spread::Spread;
 
 /// The nodes of a fleet with an inverted index over their labels.
 ///

@@ -57,7 +57,7 @@ impl Fleet {
         self.evaluate(matcher).len() as usize
     }
 
-    fn evaluate(&self, matcher: &Matcher) -> RoaringBitmap {
+    pub(super) fn evaluate(&self, matcher: &Matcher) -> RoaringBitmap {
         if self.live.len() <= SCAN_FLEET {
             return self.scan(matcher, &self.live);
         }
@@ -215,6 +215,11 @@ impl<'f> Selection<'f> {
             .is_some_and(|&slot| self.slots.contains(slot))
     }
 
+    /// The fleet and the selected slots, for the other views of a selection (`spread`, `rollout`).
+    pub(super) fn parts(&self) -> (&'f Fleet, &RoaringBitmap) {
+        (self.fleet, &self.slots)
+    }
+
     /// The ids of the selected nodes, in the order they were first inserted into the fleet.
     pub fn iter(&self) -> impl Iterator<Item = &'f str> + '_ {
         let fleet = self.fleet;
@@ -239,6 +244,8 @@ impl fmt::Debug for Selection<'_> {
 pub(crate) enum InsertionOrder<'a> {
     /// Slot order is insertion order.
     InSlotOrder(roaring::bitmap::Iter<'a>),
+    /// Slot order is insertion order, in a bitmap the iterator owns.
+    OwnedInSlotOrder(roaring::bitmap::IntoIter),
     /// Slots sorted by insertion number.
     Sorted(std::vec::IntoIter<(u64, u32)>),
 }
@@ -255,6 +262,19 @@ impl<'a> InsertionOrder<'a> {
         order.sort_unstable();
         InsertionOrder::Sorted(order.into_iter())
     }
+
+    /// The same over a bitmap the iterator takes.
+    pub(crate) fn owned(fleet: &Fleet, slots: RoaringBitmap) -> InsertionOrder<'static> {
+        if !fleet.slots_reused {
+            return InsertionOrder::OwnedInSlotOrder(slots.into_iter());
+        }
+        let mut order: Vec<(u64, u32)> = slots
+            .iter()
+            .map(|slot| (fleet.node(slot).seq, slot))
+            .collect();
+        order.sort_unstable();
+        InsertionOrder::Sorted(order.into_iter())
+    }
 }
 
 impl Iterator for InsertionOrder<'_> {
@@ -263,6 +283,7 @@ impl Iterator for InsertionOrder<'_> {
     fn next(&mut self) -> Option<u32> {
         match self {
             InsertionOrder::InSlotOrder(slots) => slots.next(),
+            InsertionOrder::OwnedInSlotOrder(slots) => slots.next(),
             InsertionOrder::Sorted(order) => order.next().map(|(_, slot)| slot),
         }
     }

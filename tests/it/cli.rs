@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::support::conformance::Node;
 use crate::support::workload::Workload;
 use assert_cmd::Command;
-use labelsel::{Expression, Fleet, Selector};
+use labelsel::{Expression, Fleet, Rollout, Selector};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
@@ -751,6 +751,382 @@ fn select_rejects_bad_match_labels_keys_and_values() {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// select --count-by, --rollout
+// ---------------------------------------------------------------------------------------------------
+
+/// The spread of the matching demo nodes over `key`, by scanning: `value count` lines sorted by
+/// value (the empty value as `""`), then `(none) N`.
+fn scan_spread_lines(selector: &Selector, key: &str) -> Vec<String> {
+    let matching = scan(demo_nodes(), selector);
+    let mut values: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut missing = 0;
+    for node in demo_nodes()
+        .iter()
+        .filter(|node| matching.contains(&node.id))
+    {
+        match label(node, key) {
+            Some(value) => *values.entry(value).or_default() += 1,
+            None => missing += 1,
+        }
+    }
+    let mut lines: Vec<String> = values
+        .into_iter()
+        .map(|(value, n)| {
+            let value = if value.is_empty() { "\"\"" } else { value };
+            format!("{value} {n}")
+        })
+        .collect();
+    lines.push(format!("(none) {missing}"));
+    lines
+}
+
+#[test]
+fn select_count_by_prints_a_line_per_value_and_the_missing_count() {
+    let zone = "topology.kubernetes.io/zone";
+    let cases: [(&[&str], Selector, &str); 3] = [
+        (&["-e", "gpu"], Selector::new().expression("gpu"), zone),
+        (&[], Selector::new(), "gpu"),
+        (
+            &["-l", "env=prod"],
+            Selector::new().label("env", "prod"),
+            "owner",
+        ),
+    ];
+    for (args, selector, key) in cases {
+        let expected = scan_spread_lines(&selector, key);
+        let mut argv = vec!["select"];
+        argv.extend(args);
+        argv.extend(["--count-by", key]);
+        let run = labelsel(&argv);
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert_eq!(run.stderr, "");
+        assert_eq!(lines(&run.stdout), expected, "{argv:?}");
+    }
+    // Every node lacks a key no node has.
+    let run = labelsel(&["select", "--count-by", "no-such-key"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stdout, format!("(none) {DEMO_NODES}\n"));
+}
+
+#[test]
+fn select_count_by_json_gives_the_key_the_count_the_values_and_the_missing_count() {
+    let selector = Selector::new().label("env", "prod");
+    let matching = scan(demo_nodes(), &selector);
+    let mut values = serde_json::Map::new();
+    let mut missing = 0;
+    for node in demo_nodes()
+        .iter()
+        .filter(|node| matching.contains(&node.id))
+    {
+        match label(node, "gpu") {
+            Some(value) => {
+                let n = values.get(value).and_then(Value::as_u64).unwrap_or(0);
+                values.insert(value.to_string(), json!(n + 1));
+            }
+            None => missing += 1,
+        }
+    }
+    assert!(values.len() > 1 && missing > 0, "a key some nodes lack");
+    let run = labelsel(&[
+        "select",
+        "-l",
+        "env=prod",
+        "--count-by",
+        "gpu",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.json(),
+        json!({"key": "gpu", "count": matching.len(), "values": values, "missing": missing})
+    );
+    // Values come sorted in the JSON text too.
+    let text = run.stdout;
+    let at: Vec<usize> = values
+        .keys()
+        .map(|v| text.find(&format!("\"{v}\"")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
+#[test]
+fn select_count_by_of_no_match_exits_1() {
+    let run = labelsel(&["select", "-e", "env=nowhere", "--count-by", "gpu"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (1, "(none) 0\n"),
+        "{run:#?}"
+    );
+    let json = labelsel(&[
+        "select",
+        "-e",
+        "env=nowhere",
+        "--count-by",
+        "gpu",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(json.code, 1, "{json:#?}");
+    assert_eq!(
+        json.json(),
+        json!({"key": "gpu", "count": 0, "values": {}, "missing": 0})
+    );
+}
+
+#[test]
+fn select_count_by_writes_the_empty_value_as_two_quotes() {
+    let dir = temp_dir("count_by_empty_value");
+    let fleet = write_file(
+        &dir,
+        "nodes.ndjson",
+        concat!(
+            r#"{"id": "a", "labels": {"debug": ""}}"#,
+            "\n",
+            r#"{"id": "b", "labels": {"debug": "yes"}}"#,
+            "\n",
+            r#"{"id": "c", "labels": {"debug": ""}}"#,
+            "\n",
+            r#"{"id": "d", "labels": {}}"#,
+            "\n",
+        ),
+    );
+    let run = labelsel(&["select", "--fleet", &fleet, "--count-by", "debug"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stdout, "\"\" 2\nyes 1\n(none) 1\n");
+    let json = labelsel(&[
+        "select",
+        "--fleet",
+        &fleet,
+        "--count-by",
+        "debug",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(
+        json.json(),
+        json!({"key": "debug", "count": 4, "values": {"": 2, "yes": 1}, "missing": 1})
+    );
+}
+
+#[test]
+fn select_rollout_prints_the_matching_ids_in_the_librarys_rollout_order() {
+    let selector = Selector::new().label("env", "prod");
+    let matching = scan(demo_nodes(), &selector);
+    for seed in [0u64, 42, u64::MAX] {
+        let expected = Rollout::from_ids(seed, matching.iter().map(String::as_str));
+        let seed_text = seed.to_string();
+        let run = labelsel(&["select", "-l", "env=prod", "--rollout", &seed_text]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert_eq!(run.stderr, "");
+        assert_eq!(lines(&run.stdout), expected.ids(), "seed {seed}");
+
+        let json = labelsel(&[
+            "select",
+            "-l",
+            "env=prod",
+            "--rollout",
+            &seed_text,
+            "--output",
+            "json",
+        ]);
+        assert_eq!(json.code, 0, "{json:#?}");
+        assert_eq!(
+            json.json(),
+            json!({"seed": seed, "count": matching.len(), "ids": expected.ids()})
+        );
+    }
+    // Another seed, another order.
+    let a = labelsel(&["select", "--rollout", "1"]).stdout;
+    let b = labelsel(&["select", "--rollout", "2"]).stdout;
+    assert_ne!(a, b);
+    assert_eq!(lines(&a).len(), DEMO_NODES);
+}
+
+#[test]
+fn select_rollout_with_canary_prints_the_rounded_up_prefix() {
+    let matching = scan(demo_nodes(), &Selector::new().expression("gpu"));
+    let expected = Rollout::from_ids(7, matching.iter().map(String::as_str));
+    let mut previous: Vec<String> = Vec::new();
+    for percent in [0u32, 1, 5, 50, 100] {
+        let text = percent.to_string();
+        let run = labelsel(&["select", "-e", "gpu", "--rollout", "7", "--canary", &text]);
+        assert_eq!(
+            run.code, 0,
+            "a node matches even when the canary is empty: {run:#?}"
+        );
+        let canary = lines(&run.stdout);
+        let len = (matching.len() * percent as usize).div_ceil(100);
+        assert_eq!(canary, &expected.ids()[..len], "{percent}%");
+        assert!(canary.starts_with(&previous.iter().map(String::as_str).collect::<Vec<_>>()));
+        previous = canary.iter().map(|id| id.to_string()).collect();
+
+        let json = labelsel(&[
+            "select",
+            "-e",
+            "gpu",
+            "--rollout",
+            "7",
+            "--canary",
+            &text,
+            "--output",
+            "json",
+        ]);
+        assert_eq!(
+            json.json(),
+            json!({
+                "seed": 7,
+                "count": matching.len(),
+                "canary_percent": percent,
+                "ids": &expected.ids()[..len],
+            })
+        );
+    }
+    // 1% of the matches is less than one node, rounded up to one.
+    assert!(matching.len() < 100);
+    let run = labelsel(&["select", "-e", "gpu", "--rollout", "7", "--canary", "1"]);
+    assert_eq!(lines(&run.stdout).len(), 1);
+}
+
+#[test]
+fn select_rollout_with_batch_separates_batches_with_an_empty_line() {
+    let matching = scan(demo_nodes(), &Selector::new().label("tier", "premium"));
+    let expected = Rollout::from_ids(3, matching.iter().map(String::as_str));
+    let run = labelsel(&[
+        "select",
+        "-l",
+        "tier=premium",
+        "--rollout",
+        "3",
+        "--batch",
+        "7",
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let batches: Vec<Vec<&str>> = run
+        .stdout
+        .strip_suffix('\n')
+        .expect("ends with a newline")
+        .split("\n\n")
+        .map(|batch| batch.split('\n').collect())
+        .collect();
+    let wanted: Vec<Vec<&str>> = expected.batches(7).map(<[&str]>::to_vec).collect();
+    assert!(wanted.len() > 2, "several batches");
+    assert_eq!(batches, wanted);
+
+    // With --canary, the canary is what is batched.
+    let run = labelsel(&[
+        "select",
+        "-l",
+        "tier=premium",
+        "--rollout",
+        "3",
+        "--canary",
+        "50",
+        "--batch",
+        "4",
+        "--output",
+        "json",
+    ]);
+    let wanted: Vec<&[&str]> = expected.canary(50).chunks(4).collect();
+    assert_eq!(
+        run.json(),
+        json!({"seed": 3, "count": matching.len(), "canary_percent": 50, "batches": wanted})
+    );
+
+    // A batch larger than the selection is one batch.
+    let run = labelsel(&[
+        "select",
+        "-l",
+        "tier=premium",
+        "--rollout",
+        "3",
+        "--batch",
+        "100000",
+    ]);
+    assert_eq!(lines(&run.stdout), expected.ids());
+}
+
+#[test]
+fn select_rollout_of_no_match_prints_nothing_and_exits_1() {
+    let run = labelsel(&[
+        "select",
+        "-e",
+        "env=nowhere",
+        "--rollout",
+        "1",
+        "--batch",
+        "2",
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    let json = labelsel(&[
+        "select",
+        "-e",
+        "env=nowhere",
+        "--rollout",
+        "1",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(json.code, 1, "{json:#?}");
+    assert_eq!(json.json(), json!({"seed": 1, "count": 0, "ids": []}));
+}
+
+#[test]
+fn select_rollout_does_not_depend_on_the_order_of_the_fleet_file() {
+    let dir = temp_dir("rollout_file_order");
+    let text = std::fs::read_to_string(Path::new(MANIFEST_DIR).join(DEMO_FLEET_PATH)).unwrap();
+    let mut reversed: Vec<&str> = text.lines().collect();
+    reversed.reverse();
+    let forward = write_file(&dir, "forward.ndjson", &text);
+    let backward = write_file(&dir, "backward.ndjson", &reversed.join("\n"));
+    let args = |fleet: &str| {
+        labelsel(&[
+            "select",
+            "--fleet",
+            fleet,
+            "-e",
+            "!debug",
+            "--rollout",
+            "99",
+            "--batch",
+            "10",
+        ])
+    };
+    let (a, b) = (args(&forward), args(&backward));
+    assert_eq!(a.code, 0, "{a:#?}");
+    assert_eq!(a.stdout, b.stdout);
+    // And the fleet order itself does differ.
+    let plain = |fleet: &str| labelsel(&["select", "--fleet", fleet]).stdout;
+    assert_ne!(plain(&forward), plain(&backward));
+}
+
+#[test]
+fn select_rejects_bad_count_by_and_rollout_flags_with_exit_2() {
+    let cases: [(&[&str], &str); 12] = [
+        (&["--count", "--count-by", "gpu"], "--count"),
+        (&["--count", "--rollout", "1"], "--count"),
+        (&["--count-by", "gpu", "--rollout", "1"], "--rollout"),
+        (&["--canary", "5"], "--rollout"),
+        (&["--batch", "5"], "--rollout"),
+        (&["--rollout", "1", "--batch", "0"], "at least 1"),
+        (&["--rollout", "1", "--batch=-3"], "--batch"),
+        (&["--rollout", "1", "--canary", "101"], "101"),
+        (&["--rollout", "1", "--canary", "2.5"], "--canary"),
+        (&["--rollout", "x"], "--rollout"),
+        (&["--rollout", "18446744073709551616"], "--rollout"),
+        (&["--count-by", "bad key"], "not a label key"),
+    ];
+    for (args, message) in cases {
+        let mut argv = vec!["select"];
+        argv.extend(args);
+        let run = labelsel(&argv);
+        assert_eq!(run.code, 2, "{argv:?}: {run:#?}");
+        assert_eq!(run.stdout, "", "{argv:?}");
+        assert!(run.stderr.contains(message), "{argv:?}: {}", run.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Malformed fleets
 // ---------------------------------------------------------------------------------------------------
 
@@ -1452,7 +1828,7 @@ fn the_examples_in_the_help_run() {
         );
         assert!(!run.stdout.is_empty(), "`{line}` prints nothing");
     }
-    assert_eq!((examples, piped_examples), (14, 1), "examples in:\n{help}");
+    assert_eq!((examples, piped_examples), (16, 1), "examples in:\n{help}");
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 mod support;
 
+mod affinity;
 mod allocations;
 mod analyze;
 mod cli;
@@ -20,9 +21,11 @@ mod grammar;
 mod kube;
 mod matcher_properties;
 mod matching;
+mod placement;
 mod properties;
 mod robustness;
 mod selector;
+mod spread;
 mod validation;
 mod workload;
 

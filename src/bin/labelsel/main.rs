@@ -53,8 +53,21 @@ enum Command {
     /// Print the ids of the nodes a selector matches, in fleet order.
     #[command(after_help = "Examples:\n  labelsel select -e 'gpu' -e '!debug'\n  \
         labelsel select --fleet nodes.ndjson --selector job.json --id node-7 --count\n  \
-        cat job.json | labelsel select --selector - --output json\n\n\
-        Exits 0 when a node matches, 1 when none does, 2 on an error.")]
+        cat job.json | labelsel select --selector - --output json\n  \
+        labelsel select -e 'gpu' --count-by topology.kubernetes.io/zone\n  \
+        labelsel select -l env=prod --rollout 42 --canary 5 --batch 4\n\n\
+        --count-by KEY prints a `VALUE COUNT` line for each value of KEY among the matching nodes, \
+        sorted by value (the empty value written \"\"), then `(none) COUNT` for the matching nodes \
+        without KEY. JSON: {\"key\", \"count\", \"values\": {VALUE: COUNT}, \"missing\"}.\n\n\
+        --rollout SEED prints the matching ids in rollout order: sorted by a fixed 64-bit hash of \
+        (SEED, id), so the same SEED and nodes give the same order on every machine and version, and \
+        adding or removing a node moves no other. --canary PERCENT prints only the first \
+        ceil(PERCENT% of the matches) ids (at least one when PERCENT > 0). --batch N prints them in \
+        batches of N ids with an empty line between batches (awk -v RS= 'NR==2' prints batch 2). \
+        JSON: {\"seed\", \"count\", \"ids\"}, with \"canary_percent\" under --canary and \
+        \"batches\" (lists of ids) instead of \"ids\" under --batch.\n\n\
+        Exits 0 when a node matches (even if a 0% canary prints none), 1 when none does, 2 on an \
+        error.")]
     Select {
         #[command(flatten)]
         fleet: FleetArgs,
@@ -63,6 +76,29 @@ enum Command {
         /// Print only the number of matching nodes.
         #[arg(long)]
         count: bool,
+        /// Print how many matching nodes have each value of KEY, and how many lack KEY.
+        #[arg(long, value_name = "KEY", conflicts_with_all = ["count", "rollout"])]
+        count_by: Option<String>,
+        /// Print the matching ids in the stable pseudo-random rollout order drawn with SEED (a u64).
+        #[arg(long, value_name = "SEED", conflicts_with = "count")]
+        rollout: Option<u64>,
+        /// With --rollout: print only the canary, the first PERCENT percent (0-100) of the order,
+        /// rounded up.
+        #[arg(
+            long,
+            value_name = "PERCENT",
+            requires = "rollout",
+            value_parser = clap::value_parser!(u32).range(0..=100)
+        )]
+        canary: Option<u32>,
+        /// With --rollout: print the ids in batches of N (N >= 1), an empty line between batches.
+        #[arg(
+            long,
+            value_name = "N",
+            requires = "rollout",
+            value_parser = batch_size
+        )]
+        batch: Option<usize>,
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
@@ -174,8 +210,24 @@ fn run(command: Command) -> Result<u8, Failure> {
             fleet,
             selector,
             count,
+            count_by,
+            rollout,
+            canary,
+            batch,
             output,
-        } => select(&fleet, &selector, count, output),
+        } => {
+            let view = match (count, count_by, rollout) {
+                (true, _, _) => View::Count,
+                (_, Some(key), _) => View::CountBy(key),
+                (_, _, Some(seed)) => View::Rollout {
+                    seed,
+                    canary,
+                    batch,
+                },
+                _ => View::Ids,
+            };
+            select(&fleet, &selector, view, output)
+        }
         Command::Explain {
             fleet,
             node,
@@ -228,26 +280,100 @@ fn check(expressions: &[String], output: Output) -> Result<u8, Failure> {
     Ok(if failed { 2 } else { 0 })
 }
 
+/// What `select` prints about the matching nodes.
+enum View {
+    /// Their ids in fleet order.
+    Ids,
+    /// Their number (`--count`).
+    Count,
+    /// Their spread over the values of a key (`--count-by`).
+    CountBy(String),
+    /// Their ids in rollout order (`--rollout`, `--canary`, `--batch`).
+    Rollout {
+        seed: u64,
+        canary: Option<u32>,
+        batch: Option<usize>,
+    },
+}
+
 fn select(
     fleet: &FleetArgs,
     selector: &SelectorArgs,
-    count_only: bool,
+    view: View,
     output: Output,
 ) -> Result<u8, Failure> {
     let matcher = compile(selector)?;
+    if let View::CountBy(key) = &view {
+        labelsel::validate_key(key)
+            .map_err(|e| Failure::new(format!("--count-by {key:?} is not a label key: {e}")))?;
+    }
     let fleet = fleet_or_demo(fleet)?;
     let selection = fleet.select(&matcher);
     let count = selection.len();
-    match (output, count_only) {
-        (Output::Json, true) => print_json(&json!({ "count": count }))?,
-        (Output::Json, false) => {
+    match (view, output) {
+        (View::Count, Output::Json) => print_json(&json!({ "count": count }))?,
+        (View::Count, Output::Text) => print_lines(std::iter::once(count.to_string()))?,
+        (View::Ids, Output::Json) => {
             let ids: Vec<&str> = selection.iter().collect();
             print_json(&json!({ "count": count, "ids": ids }))?;
         }
-        (Output::Text, true) => print_lines(std::iter::once(count.to_string()))?,
-        (Output::Text, false) => print_lines(selection.iter())?,
+        (View::Ids, Output::Text) => print_lines(selection.iter())?,
+        (View::CountBy(key), output) => {
+            let spread = selection.count_by(&key);
+            match output {
+                Output::Json => print_json(&spread)?,
+                Output::Text => print_lines(spread.to_string().lines())?,
+            }
+        }
+        (
+            View::Rollout {
+                seed,
+                canary,
+                batch,
+            },
+            output,
+        ) => {
+            let rollout = selection.rollout(seed);
+            let ids = match canary {
+                Some(percent) => rollout.canary(percent),
+                None => rollout.ids(),
+            };
+            match (output, batch) {
+                (Output::Json, batch) => {
+                    let mut object = json!({ "seed": seed, "count": count });
+                    if let Some(percent) = canary {
+                        object["canary_percent"] = percent.into();
+                    }
+                    match batch {
+                        Some(size) => {
+                            object["batches"] = ids.chunks(size).collect::<Vec<_>>().into()
+                        }
+                        None => object["ids"] = ids.into(),
+                    }
+                    print_json(&object)?;
+                }
+                (Output::Text, None) => print_lines(ids.iter())?,
+                (Output::Text, Some(size)) => {
+                    // An empty line before every batch but the first.
+                    let lines = ids.chunks(size).enumerate().flat_map(|(n, batch)| {
+                        let gap = (n > 0).then_some("");
+                        gap.into_iter().chain(batch.iter().copied())
+                    });
+                    print_lines(lines)?;
+                }
+            }
+        }
     }
     Ok(if count > 0 { 0 } else { 1 })
+}
+
+/// `--batch N`: a whole number of ids, at least 1.
+fn batch_size(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("a batch must hold at least 1 id".to_string()),
+        Ok(size) => Ok(size),
+        Err(e) => Err(format!("not a number of ids: {e}")),
+    }
 }
 
 fn explain(
