@@ -38,7 +38,7 @@ impl Fleet {
     pub fn select(&self, matcher: &Matcher) -> Selection<'_> {
         Selection {
             fleet: self,
-            slots: self.evaluate(matcher),
+            slots: self.evaluate(matcher).into_owned(),
         }
     }
 
@@ -57,9 +57,11 @@ impl Fleet {
         self.evaluate(matcher).len() as usize
     }
 
-    pub(super) fn evaluate(&self, matcher: &Matcher) -> RoaringBitmap {
+    /// The nodes the matcher accepts: borrowed from the index when one bitmap answers it (a single
+    /// `=`, `key` or the empty selector), else computed.
+    pub(super) fn evaluate(&self, matcher: &Matcher) -> Cow<'_, RoaringBitmap> {
         if self.live.len() <= SCAN_FLEET {
-            return self.scan(matcher, &self.live);
+            return Cow::Owned(self.scan(matcher, &self.live));
         }
         let clauses = matcher.clauses();
         let mut required: Vec<Cow<'_, RoaringBitmap>> = clauses
@@ -68,25 +70,30 @@ impl Fleet {
             .map(|clause| self.nodes_with(clause))
             .collect();
         required.sort_by_key(|nodes| nodes.len());
+        let mut negative = clauses
+            .iter()
+            .filter(|c| c.check.matches_absent_key())
+            .peekable();
 
         let mut required = required.into_iter();
-        let mut candidates = match required.next() {
-            Some(smallest) => smallest.into_owned(),
-            None => self.live.clone(),
-        };
+        let first = required.next().unwrap_or(Cow::Borrowed(&self.live));
+        if required.len() == 0 && negative.peek().is_none() {
+            return first;
+        }
+        let mut candidates = first.into_owned();
         for nodes in required {
             if candidates.len() <= SCAN_CANDIDATES {
-                return self.scan(matcher, &candidates);
+                return Cow::Owned(self.scan(matcher, &candidates));
             }
             candidates &= &*nodes;
         }
-        for clause in clauses.iter().filter(|c| c.check.matches_absent_key()) {
+        for clause in negative {
             if candidates.len() <= SCAN_CANDIDATES {
-                return self.scan(matcher, &candidates);
+                return Cow::Owned(self.scan(matcher, &candidates));
             }
             self.remove_rejected(&mut candidates, clause);
         }
-        candidates
+        Cow::Owned(candidates)
     }
 
     /// Removes from `candidates` the nodes a `!=`, `notin` or `!key` clause rejects, one value's bitmap at

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::support::conformance::Node;
 use crate::support::workload::Workload;
 use assert_cmd::Command;
-use labelsel::{Expression, Fleet, Rollout, Selector};
+use labelsel::{Expression, Fleet, Placement, Rollout, Selector};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
@@ -1793,8 +1793,10 @@ fn the_examples_in_the_help_run() {
         "job.json",
         r#"{"match_labels": {"env": "prod"}, "match_expressions": ["gpu"]}"#,
     );
+    let placement = write_file(&dir, "placement.json", PLACEMENT);
+    let affinity = write_file(&dir, "affinity.json", AFFINITY);
     let mut help = labelsel(&["--help"]).stdout;
-    for name in ["check", "select", "explain", "diagnose", "lint"] {
+    for name in ["check", "select", "explain", "diagnose", "lint", "place"] {
         help.push_str(&labelsel(&[name, "--help"]).stdout);
     }
     let (mut examples, mut piped_examples) = (0, 0);
@@ -1810,6 +1812,8 @@ fn the_examples_in_the_help_run() {
             .map(|word| match word.as_str() {
                 "nodes.ndjson" => DEMO_FLEET_PATH.to_string(),
                 "job.json" => job.clone(),
+                "placement.json" => placement.clone(),
+                "affinity.json" => affinity.clone(),
                 _ => word,
             })
             .collect();
@@ -1828,7 +1832,7 @@ fn the_examples_in_the_help_run() {
         );
         assert!(!run.stdout.is_empty(), "`{line}` prints nothing");
     }
-    assert_eq!((examples, piped_examples), (16, 1), "examples in:\n{help}");
+    assert_eq!((examples, piped_examples), (20, 1), "examples in:\n{help}");
 }
 
 #[test]
@@ -2007,4 +2011,183 @@ fn fleet_and_selector_cannot_both_read_stdin() {
             .contains("--fleet - and --selector - cannot both read stdin"),
         "{run:#?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// place
+// ---------------------------------------------------------------------------------------------------
+
+/// A native placement over the demo fleet's labels.
+const PLACEMENT: &str = r#"{
+    "required": [{"match_labels": {"env": "prod"}}, {"match_expressions": ["gpu"]}],
+    "preferred": [{"weight": 10, "selector": {"match_expressions": ["tier=premium"]}},
+                  {"weight": 4, "selector": {"match_expressions": ["disk=nvme"]}},
+                  {"weight": -5, "selector": {"match_expressions": ["tier=spot"]}}]
+}"#;
+
+/// A Kubernetes node affinity over the demo fleet's labels.
+const AFFINITY: &str = r#"{
+    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "cpu", "operator": "Gt", "values": ["16"]}]}]},
+    "preferredDuringSchedulingIgnoredDuringExecution": [
+        {"weight": 3, "preference": {"matchExpressions": [{"key": "env", "operator": "In", "values": ["prod"]}]}}]
+}"#;
+
+#[test]
+fn place_prints_every_feasible_node_best_first_as_the_library_ranks_them() {
+    let dir = temp_dir("place_ranks");
+    let placement_path = write_file(&dir, "placement.json", PLACEMENT);
+    let placement: Placement = serde_json::from_str(PLACEMENT).unwrap();
+    let placer = placement.compile().unwrap();
+    let fleet = library_fleet(demo_nodes());
+    let want: Vec<String> = fleet
+        .ranked(&placer)
+        .map(|p| format!("{} {}", p.id, p.score))
+        .collect();
+    assert!(
+        want.len() > 10,
+        "the demo placement should leave many nodes"
+    );
+
+    let run = labelsel(&["place", "--placement", &placement_path]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
+    assert_eq!(lines(&run.stdout), want);
+
+    let run = labelsel(&["place", "--placement", &placement_path, "--top", "3"]);
+    assert_eq!(lines(&run.stdout), want[..3]);
+
+    let run = labelsel(&[
+        "place",
+        "--placement",
+        &placement_path,
+        "--top",
+        "2",
+        "--output",
+        "json",
+    ]);
+    let json = run.json();
+    let best = fleet.place(&placer, 2);
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"id": best[0].id, "score": best[0].score},
+            {"id": best[1].id, "score": best[1].score},
+        ])
+    );
+}
+
+#[test]
+fn place_reads_kubernetes_node_affinity() {
+    let dir = temp_dir("place_affinity");
+    let affinity = write_file(&dir, "affinity.json", AFFINITY);
+    let run = labelsel(&["place", "--affinity", &affinity]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let nodes = demo_nodes();
+    for line in lines(&run.stdout) {
+        let (id, score) = line.split_once(' ').unwrap();
+        let node = nodes.iter().find(|n| n.id == id).unwrap();
+        let cpu: i64 = label(node, "cpu").unwrap().parse().unwrap();
+        assert!(cpu > 16, "{line}");
+        let want = if label(node, "env") == Some("prod") {
+            "3"
+        } else {
+            "0"
+        };
+        assert_eq!(score, want, "{line}");
+    }
+    let feasible = nodes
+        .iter()
+        .filter(|n| label(n, "cpu").and_then(|c| c.parse::<i64>().ok()) > Some(16))
+        .count();
+    assert_eq!(lines(&run.stdout).len(), feasible);
+}
+
+#[test]
+fn place_exits_1_when_no_node_is_feasible_and_explains_a_node() {
+    let dir = temp_dir("place_none");
+    let none = write_file(&dir, "none.json", r#"{"required": []}"#);
+    let run = labelsel(&["place", "--placement", &none]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+
+    let placement = write_file(&dir, "placement.json", PLACEMENT);
+    let node = demo_node_where("without env=prod or gpu", |n| {
+        label(n, "env") != Some("prod") && label(n, "gpu").is_none()
+    });
+    let run = labelsel(&["place", "--placement", &placement, "--explain", &node.id]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout.starts_with(&format!(
+            "{} is not feasible: none of 2 required terms matches",
+            node.id
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("required[1] fails:"), "{}", run.stdout);
+
+    let run = labelsel(&[
+        "place",
+        "--placement",
+        &placement,
+        "--explain",
+        &node.id,
+        "--output",
+        "json",
+    ]);
+    assert_eq!(run.json()["feasible"], false);
+}
+
+#[test]
+fn place_refuses_bad_input_with_exit_2_naming_the_place() {
+    let dir = temp_dir("place_bad");
+    let bad = write_file(
+        &dir,
+        "bad.json",
+        r#"{"required": [{}, {"match_expressions": ["tier in (a"]}]}"#,
+    );
+    let run = labelsel(&["place", "--placement", &bad]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("required[1].match_expressions[0]"),
+        "{}",
+        run.stderr
+    );
+
+    let misspelt = write_file(&dir, "misspelt.json", r#"{"requierd": []}"#);
+    let run = labelsel(&["place", "--placement", &misspelt]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown field `requierd`"),
+        "{}",
+        run.stderr
+    );
+
+    let affinity = write_file(
+        &dir,
+        "affinity.json",
+        r#"{"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"key": "cpu", "operator": "Gt", "values": ["x"]}]}]}}"#,
+    );
+    let run = labelsel(&["place", "--affinity", &affinity]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("matchExpressions[0]"), "{}", run.stderr);
+
+    let placement = write_file(&dir, "placement.json", PLACEMENT);
+    for args in [
+        vec!["place"],
+        vec!["place", "--placement", &placement, "--affinity", &affinity],
+        vec!["place", "--placement", &placement, "--top", "x"],
+        vec!["place", "--placement", "-", "--fleet", "-"],
+        vec![
+            "place",
+            "--placement",
+            &placement,
+            "--explain",
+            "no-such-node",
+        ],
+    ] {
+        let run = labelsel(&args);
+        assert_eq!(run.code, 2, "{args:?}: {run:#?}");
+        assert!(!run.stderr.is_empty(), "{args:?}");
+    }
 }

@@ -303,7 +303,8 @@ fn arbitrary_term() -> impl Strategy<Value = Term> {
 fn arbitrary_placement() -> impl Strategy<Value = Placement> {
     (
         proptest::option::of(vec(arbitrary_term(), 0..3)),
-        vec((-6..12i32, arbitrary_term()), 0..5),
+        // Up to 6 preferences the scores are walked lazily, beyond it computed up front: both are drawn.
+        vec((-6..12i32, arbitrary_term()), 0..10),
     )
         .prop_map(|(required, preferred)| Placement {
             required,

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use labelsel::{Fleet, Selector};
+use labelsel::{Fleet, NodeAffinity, Placement, Selector};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::report::Failure;
 
@@ -129,6 +130,40 @@ fn read_stdin(what: &str) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// A JSON object of type `T` (named `what` in messages) from a file, or from stdin for `-`.
+fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> {
+    let (name, text) = if path == "-" {
+        ("<stdin>", read_stdin(&format!("the {what}"))?)
+    } else {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::new(format!("cannot read {what} file {path}: {e}")))?;
+        (path, text)
+    };
+    // A byte-order mark, as some editors write, is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    serde_json::from_str(text)
+        .map_err(|e| Failure::new(format!("{name}: not a {what} object: {e}")))
+}
+
+/// A placement from a JSON file (or stdin): native (`--placement`) or a Kubernetes `nodeAffinity`
+/// object (`--affinity`), converted.
+pub(crate) fn load_placement(
+    placement: Option<&str>,
+    affinity: Option<&str>,
+) -> Result<Placement, Failure> {
+    match (placement, affinity) {
+        (Some(path), None) => read_json(path, "placement"),
+        (None, Some(path)) => {
+            let affinity: NodeAffinity = read_json(path, "nodeAffinity")?;
+            Placement::try_from(&affinity)
+                .map_err(|e| Failure::new(format!("{path}: the node affinity is invalid: {e}")))
+        }
+        _ => Err(Failure::new(
+            "give the placement with exactly one of --placement FILE and --affinity FILE",
+        )),
+    }
+}
+
 /// The selector of a JSON file (or stdin), with the flags' expressions, labels and ids added.
 pub(crate) fn load_selector(
     path: Option<&str>,
@@ -138,18 +173,7 @@ pub(crate) fn load_selector(
 ) -> Result<Selector, Failure> {
     let mut selector = match path {
         None => Selector::new(),
-        Some(path) => {
-            let (name, text) = if path == "-" {
-                ("<stdin>", read_stdin("the selector")?)
-            } else {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| Failure::new(format!("cannot read selector file {path}: {e}")))?;
-                (path, text)
-            };
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            serde_json::from_str(text)
-                .map_err(|e| Failure::new(format!("{name}: not a selector object: {e}")))?
-        }
+        Some(path) => read_json(path, "selector")?,
     };
     selector
         .match_expressions

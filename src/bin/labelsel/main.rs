@@ -1,8 +1,9 @@
-//! `labelsel`: check, select, explain, diagnose and lint Kubernetes label selectors from a terminal or
-//! a script.
+//! `labelsel`: check, select, explain, diagnose and lint Kubernetes label selectors, and place jobs,
+//! from a terminal or a script.
 //!
-//! Exit status: `select` and `explain` exit 0 when a node matches and 1 when none does; `lint` exits 1
-//! when it finds an error; every command exits 2 on bad input.
+//! Exit status: `select` and `explain` exit 0 when a node matches and 1 when none does; `place` exits 0
+//! when a node is feasible and 1 when none is; `lint` exits 1 when it finds an error; every command
+//! exits 2 on bad input.
 
 mod input;
 mod report;
@@ -11,10 +12,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use labelsel::{Expression, Fleet, Matcher};
+use labelsel::{Expression, Fleet, Matcher, Placed, Placer};
 use serde_json::json;
 
-use crate::input::{FleetSource, load_fleet, load_selector};
+use crate::input::{FleetSource, load_fleet, load_placement, load_selector};
 use crate::report::Failure;
 
 const EXAMPLES: &str = "\
@@ -25,10 +26,11 @@ Examples:
   labelsel explain --node node-us-east-1-000007 -e 'gpu-count>3' -l env=prod
   labelsel diagnose -e 'topology.kubernetes.io/region in (us-east-1)' -e 'tier=premium'
   labelsel lint --fleet nodes.ndjson -e 'teir=prdo'
+  labelsel place --placement placement.json --top 5
 
-Without --fleet, select, explain and diagnose use an embedded demo fleet of 300 nodes.";
+Without --fleet, select, explain, diagnose and place use an embedded demo fleet of 300 nodes.";
 
-/// Kubernetes label selectors for schedulers: check, select, explain, diagnose and lint.
+/// Kubernetes label selectors for schedulers: check, select, explain, diagnose, lint and place.
 #[derive(Parser)]
 #[command(name = "labelsel", version, after_help = EXAMPLES)]
 struct Cli {
@@ -128,6 +130,39 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// Rank the feasible nodes of a placement, best score first (ties in fleet order), over the whole
+    /// fleet.
+    #[command(
+        after_help = "Examples:\n  labelsel place --placement placement.json --top 10\n  \
+        labelsel place --fleet nodes.ndjson --affinity affinity.json --output json\n  \
+        labelsel place --placement placement.json --explain node-us-east-1-000007\n\n\
+        A placement is {\"required\": [term, ...], \"preferred\": [{\"weight\": N, \"selector\": term}, ...]}, \
+        each term a selector object with optional \"exclude_ids\"; --affinity reads a Kubernetes \
+        nodeAffinity object instead. Prints one \"ID SCORE\" line per node; JSON is \
+        [{\"id\": ..., \"score\": ...}].\n\n\
+        Exits 0 when a node is feasible (with --explain: when that node is), 1 when none is, 2 on an \
+        error."
+    )]
+    Place {
+        #[command(flatten)]
+        fleet: FleetArgs,
+        /// A placement object; - reads stdin.
+        #[arg(long, value_name = "FILE", required_unless_present = "affinity")]
+        placement: Option<String>,
+        /// A Kubernetes nodeAffinity object, converted with Kubernetes' verdicts and scores; - reads
+        /// stdin.
+        #[arg(long, value_name = "FILE", conflicts_with = "placement")]
+        affinity: Option<String>,
+        /// Print only the K best nodes (default: every feasible node).
+        #[arg(long, value_name = "K", conflicts_with = "explain")]
+        top: Option<usize>,
+        /// Explain one node instead: which required term made it feasible or why none did, and each
+        /// preference won or missed.
+        #[arg(long, value_name = "NODE")]
+        explain: Option<String>,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
     /// Find unsatisfiable and redundant requirements; with --fleet, unknown keys and values too.
     #[command(after_help = "Examples:\n  labelsel lint -e 'env=a' -e 'env!=a'\n  \
         labelsel lint --fleet nodes.ndjson -e 'teir=premium'\n\n\
@@ -199,6 +234,19 @@ fn run(command: Command) -> Result<u8, Failure> {
         Command::Lint {
             fleet, selector, ..
         } => one_reader_of_stdin(fleet.as_deref(), selector)?,
+        Command::Place {
+            fleet,
+            placement,
+            affinity,
+            ..
+        } => {
+            let from_stdin = placement.as_deref() == Some("-") || affinity.as_deref() == Some("-");
+            if fleet.fleet.as_deref() == Some("-") && from_stdin {
+                return Err(Failure::new(
+                    "--fleet - and the placement cannot both read stdin; give one of them a file",
+                ));
+            }
+        }
         Command::Check { .. } => {}
     }
     match command {
@@ -244,7 +292,63 @@ fn run(command: Command) -> Result<u8, Failure> {
             selector,
             output,
         } => lint(fleet.as_deref(), &selector, output),
+        Command::Place {
+            fleet,
+            placement,
+            affinity,
+            top,
+            explain,
+            output,
+        } => {
+            let placement = load_placement(placement.as_deref(), affinity.as_deref())?;
+            let placer = placement.compile()?;
+            let fleet = fleet_or_demo(&fleet)?;
+            match explain {
+                Some(node) => explain_placement(&fleet, &placer, &node, output),
+                None => place(&fleet, &placer, top, output),
+            }
+        }
     }
+}
+
+/// The feasible nodes, best first: `ID SCORE` lines or a JSON array.
+fn place(
+    fleet: &Fleet,
+    placer: &Placer,
+    top: Option<usize>,
+    output: Output,
+) -> Result<u8, Failure> {
+    let mut ranked = fleet.ranked(placer).peekable();
+    let any_feasible = ranked.peek().is_some();
+    let placed: Vec<Placed<'_>> = ranked.take(top.unwrap_or(usize::MAX)).collect();
+    match output {
+        Output::Json => {
+            let nodes: Vec<_> = placed
+                .iter()
+                .map(|p| json!({ "id": p.id, "score": p.score }))
+                .collect();
+            print_json(&nodes)?;
+        }
+        Output::Text => print_lines(placed.iter().map(|p| format!("{} {}", p.id, p.score)))?,
+    }
+    Ok(if any_feasible { 0 } else { 1 })
+}
+
+fn explain_placement(
+    fleet: &Fleet,
+    placer: &Placer,
+    node: &str,
+    output: Output,
+) -> Result<u8, Failure> {
+    let labels = fleet
+        .get(node)
+        .ok_or_else(|| Failure::new(format!("no node with id {node:?} in the fleet")))?;
+    let explanation = placer.explain(node, &labels);
+    match output {
+        Output::Json => print_json(&explanation)?,
+        Output::Text => print_lines(std::iter::once(explanation.to_string().trim_end()))?,
+    }
+    Ok(if explanation.feasible { 0 } else { 1 })
 }
 
 fn check(expressions: &[String], output: Output) -> Result<u8, Failure> {

@@ -3,13 +3,14 @@
 use std::io::IsTerminal;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use labelsel::{ParseError, ParseErrorKind, Place, SelectorError};
+use labelsel::{ParseError, ParseErrorKind, Place, PlacementError, SelectorError};
 
 /// Why a command could not run; printed to stderr, exit status 2.
 #[derive(Debug)]
 pub(crate) enum Failure {
     Message(String),
     Selector(SelectorError),
+    Placement(PlacementError),
 }
 
 impl Failure {
@@ -29,7 +30,18 @@ impl Failure {
                 };
                 print_parse_error(&origin, error.parse_error());
             }
+            Failure::Placement(error) => {
+                let place = error.selector_error().place();
+                let origin = format!("{}.{place}", error.term());
+                print_parse_error(&origin, error.selector_error().parse_error());
+            }
         }
+    }
+}
+
+impl From<PlacementError> for Failure {
+    fn from(error: PlacementError) -> Failure {
+        Failure::Placement(error)
     }
 }
 
