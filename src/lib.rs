@@ -63,6 +63,7 @@ mod explain;
 mod expr;
 mod fleet;
 mod go_sort;
+mod jobs;
 mod kube;
 mod labels;
 mod map_only;
@@ -82,6 +83,7 @@ pub use expr::{Expression, Requirement};
 pub use fleet::{
     Diagnosis, Fleet, NodeLabels, Placed, Ranked, RequirementDiagnosis, Rollout, Selection, Spread,
 };
+pub use jobs::{Changes, Job, SelectorIndex};
 pub use kube::{ConversionError, LabelSelector, LabelSelectorRequirement};
 pub use labels::{LabelSet, Labels};
 pub use matcher::Matcher;

@@ -18,6 +18,7 @@ mod explain;
 mod fleet;
 mod fleet_properties;
 mod grammar;
+mod jobs;
 mod kube;
 mod matcher_properties;
 mod matching;

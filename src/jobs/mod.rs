@@ -1,0 +1,433 @@
+//! [`SelectorIndex`]: the reverse index. Many jobs' selectors are indexed under a guard, a requirement
+//! each job cannot match without, so that a node finds the jobs it satisfies by visiting only the jobs
+//! whose guard it carries, plus the few jobs that have no guard.
+
+mod guard;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use roaring::RoaringBitmap;
+
+use crate::labels::Labels;
+use crate::matcher::Matcher;
+use crate::placement::{Placement, PlacementError, Placer};
+use crate::selector::{Selector, SelectorError};
+
+use self::guard::{Guard, guards_of};
+
+/// What a [`SelectorIndex`] holds for one job: a compiled selector, or a compiled placement whose
+/// required terms decide where the job may run.
+///
+/// ```
+/// use labelsel::{Job, Selector};
+///
+/// let job = Job::from(Selector::new().expression("gpu").compile()?);
+/// assert!(job.matches("node-1", &std::collections::BTreeMap::from([("gpu", "l4")])));
+/// # Ok::<(), labelsel::SelectorError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// A job-spec selector: the node must match it.
+    Selector(Matcher),
+    /// A placement: the node must be feasible (match one of its required terms).
+    Placement(Placer),
+}
+
+impl Job {
+    /// Whether the node may run the job: it matches the selector, or is feasible for the placement.
+    pub fn matches<L: Labels + ?Sized>(&self, node_id: &str, labels: &L) -> bool {
+        match self {
+            Job::Selector(matcher) => matcher.matches(node_id, labels),
+            Job::Placement(placer) => placer.feasible(node_id, labels),
+        }
+    }
+}
+
+impl From<Matcher> for Job {
+    fn from(matcher: Matcher) -> Job {
+        Job::Selector(matcher)
+    }
+}
+
+impl From<Placer> for Job {
+    fn from(placer: Placer) -> Job {
+        Job::Placement(placer)
+    }
+}
+
+/// Many jobs' selectors under job ids, indexed so that [`matching`](SelectorIndex::matching) finds the
+/// jobs a node satisfies without checking every job.
+///
+/// Each job is indexed under a guard: one of its requirements that a node must meet for the job to
+/// match, chosen to be selective: a `match_ids` entry, else an `=`/`in` requirement (the one whose
+/// values are rarest among the jobs' values for its key), else the presence of a key that `>`, `<` or
+/// `key` needs. A placement is indexed under a guard of each of its required terms. Jobs without a
+/// positive requirement (`!debug`, `tier notin (spot)`) form a residue checked for every node. A node
+/// visits the jobs whose guards it carries and the residue, and the compiled matchers decide; the
+/// answer equals checking every job.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use labelsel::{Selector, SelectorIndex};
+///
+/// let mut index = SelectorIndex::new();
+/// index.insert("train-h100", Selector::new().expression("gpu=nvidia-h100, gpu-count>3").compile()?);
+/// index.insert("rack-42", Selector::new().label("rack", "rack-0042").compile()?);
+/// index.insert("not-debug", Selector::new().expression("!debug").compile()?);
+///
+/// let node = BTreeMap::from([("gpu", "nvidia-h100"), ("gpu-count", "8"), ("rack", "rack-0007")]);
+/// assert_eq!(index.matching("node-1", &node), ["train-h100", "not-debug"]);
+/// # Ok::<(), labelsel::SelectorError>(())
+/// ```
+#[derive(Default)]
+pub struct SelectorIndex {
+    /// Jobs by slot; `None` for a removed job whose slot is free.
+    entries: Vec<Option<Entry>>,
+    /// Free slots, reused by later inserts.
+    free: Vec<u32>,
+    /// Slot of each job id.
+    slots: HashMap<Box<str>, u32>,
+    /// Insertion number of the next new job.
+    next_seq: u64,
+    /// Whether a slot has been reused, so that slot order may differ from insertion order.
+    slots_reused: bool,
+    /// Jobs guarded by a node id.
+    by_id: HashMap<Box<str>, RoaringBitmap>,
+    /// Jobs guarded by a label, per key.
+    by_key: HashMap<Box<str>, KeyPostings>,
+    /// Jobs without a guard, checked for every node.
+    residue: RoaringBitmap,
+    /// The values the jobs' `=`/`in` requirements name, per key: how guards judge selectivity.
+    vocabulary: HashMap<Box<str>, HashSet<Box<str>>>,
+}
+
+/// The jobs guarded by one label key.
+#[derive(Default)]
+struct KeyPostings {
+    /// Jobs guarded by the key's presence.
+    present: RoaringBitmap,
+    /// Jobs guarded by one value of the key.
+    values: HashMap<Box<str>, RoaringBitmap>,
+}
+
+struct Entry {
+    id: Box<str>,
+    job: Job,
+    seq: u64,
+    /// Where the job is posted, to take it out again.
+    guards: Vec<Guard>,
+}
+
+/// What a label update changes: the jobs the node satisfies now but did not, and those it no longer
+/// satisfies, each in job insertion order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Changes<'a> {
+    /// Jobs the node newly satisfies.
+    pub gained: Vec<&'a str>,
+    /// Jobs the node no longer satisfies.
+    pub lost: Vec<&'a str>,
+}
+
+impl SelectorIndex {
+    /// An empty index.
+    pub fn new() -> SelectorIndex {
+        SelectorIndex::default()
+    }
+
+    /// Adds a job, or replaces the job with this id (keeping its place in the insertion order);
+    /// returns whether it replaced one.
+    ///
+    /// ```
+    /// use labelsel::{Selector, SelectorIndex};
+    ///
+    /// let mut index = SelectorIndex::new();
+    /// assert!(!index.insert("a", Selector::new().expression("x").compile()?));
+    /// assert!(index.insert("a", Selector::new().expression("y").compile()?));
+    /// assert_eq!(index.len(), 1);
+    /// # Ok::<(), labelsel::SelectorError>(())
+    /// ```
+    pub fn insert(&mut self, job: &str, spec: impl Into<Job>) -> bool {
+        let job_spec = spec.into();
+        self.learn_values(&job_spec);
+        let guards = guards_of(&job_spec, &self.vocabulary);
+        if let Some(&slot) = self.slots.get(job) {
+            let old = self.entries[slot as usize]
+                .take()
+                .expect("a job id's slot holds its entry");
+            self.unpost(slot, &old.guards);
+            self.post(slot, &guards);
+            self.entries[slot as usize] = Some(Entry {
+                job: job_spec,
+                guards,
+                ..old
+            });
+            return true;
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots_reused = true;
+                slot
+            }
+            None => {
+                self.entries.push(None);
+                (self.entries.len() - 1) as u32
+            }
+        };
+        self.post(slot, &guards);
+        self.entries[slot as usize] = Some(Entry {
+            id: job.into(),
+            job: job_spec,
+            seq: self.next_seq,
+            guards,
+        });
+        self.next_seq += 1;
+        self.slots.insert(job.into(), slot);
+        false
+    }
+
+    /// Compiles a job-spec selector and [`insert`](Self::insert)s it; a selector that does not compile
+    /// is refused with the error, and the index is left as it was.
+    ///
+    /// ```
+    /// use labelsel::{Selector, SelectorIndex};
+    ///
+    /// let mut index = SelectorIndex::new();
+    /// let err = index.insert_selector("bad", &Selector::new().expression("x in (")).unwrap_err();
+    /// assert_eq!(err.place().to_string(), "match_expressions[0]");
+    /// assert!(index.is_empty());
+    /// ```
+    pub fn insert_selector(
+        &mut self,
+        job: &str,
+        selector: &Selector,
+    ) -> Result<bool, SelectorError> {
+        Ok(self.insert(job, selector.compile()?))
+    }
+
+    /// Compiles a placement and [`insert`](Self::insert)s it: the job matches the nodes feasible for
+    /// it. A placement that does not compile is refused with the error.
+    ///
+    /// ```
+    /// use labelsel::{Placement, SelectorIndex, Term};
+    ///
+    /// let term = |text: &str| Term { match_expressions: vec![text.into()], ..Default::default() };
+    /// let mut index = SelectorIndex::new();
+    /// let placement = Placement { required: Some(vec![term("zone=a"), term("gpu")]), preferred: vec![] };
+    /// index.insert_placement("p", &placement)?;
+    /// assert_eq!(index.matching("n", &std::collections::BTreeMap::from([("gpu", "l4")])), ["p"]);
+    /// # Ok::<(), labelsel::PlacementError>(())
+    /// ```
+    pub fn insert_placement(
+        &mut self,
+        job: &str,
+        placement: &Placement,
+    ) -> Result<bool, PlacementError> {
+        Ok(self.insert(job, placement.compile()?))
+    }
+
+    /// Removes the job with this id; returns whether there was one.
+    pub fn remove(&mut self, job: &str) -> bool {
+        let Some(slot) = self.slots.remove(job) else {
+            return false;
+        };
+        let entry = self.entries[slot as usize]
+            .take()
+            .expect("a job id's slot holds its entry");
+        self.unpost(slot, &entry.guards);
+        self.free.push(slot);
+        if self.slots.is_empty() {
+            *self = SelectorIndex {
+                vocabulary: std::mem::take(&mut self.vocabulary),
+                ..SelectorIndex::default()
+            };
+        }
+        true
+    }
+
+    /// The number of jobs.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the index holds no job.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The job with this id.
+    pub fn get(&self, job: &str) -> Option<&Job> {
+        let slot = *self.slots.get(job)?;
+        self.entries[slot as usize].as_ref().map(|entry| &entry.job)
+    }
+
+    /// Every job, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Job)> + '_ {
+        let mut entries: Vec<&Entry> = self.entries.iter().flatten().collect();
+        if self.slots_reused {
+            entries.sort_unstable_by_key(|entry| entry.seq);
+        }
+        entries.into_iter().map(|entry| (&*entry.id, &entry.job))
+    }
+
+    /// The ids of the jobs this node satisfies, in job insertion order. Only the jobs whose guard the
+    /// node carries, and the residue, are checked; the answer equals checking every job.
+    pub fn matching<L: Labels + ?Sized>(&self, node_id: &str, labels: &L) -> Vec<&str> {
+        let candidates = self.candidates(node_id, labels);
+        self.in_insertion_order(
+            candidates
+                .iter()
+                .filter_map(|slot| self.entry(slot))
+                .filter(|entry| entry.job.matches(node_id, labels)),
+        )
+    }
+
+    /// The jobs a label update makes newly satisfiable, and those it no longer satisfies: only the jobs
+    /// whose guard the node carries before or after, and the residue, are checked on both label sets.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use labelsel::{Selector, SelectorIndex};
+    ///
+    /// let mut index = SelectorIndex::new();
+    /// index.insert("prod", Selector::new().label("env", "prod").compile()?);
+    /// index.insert("dev", Selector::new().label("env", "dev").compile()?);
+    /// let old = BTreeMap::from([("env", "dev")]);
+    /// let new = BTreeMap::from([("env", "prod")]);
+    /// let changes = index.changed("n1", &old, &new);
+    /// assert_eq!((changes.gained, changes.lost), (vec!["prod"], vec!["dev"]));
+    /// # Ok::<(), labelsel::SelectorError>(())
+    /// ```
+    pub fn changed<L: Labels + ?Sized>(&self, node_id: &str, old: &L, new: &L) -> Changes<'_> {
+        let mut candidates = self.candidates(node_id, old);
+        candidates |= self.candidates(node_id, new);
+        let mut gained = Vec::new();
+        let mut lost = Vec::new();
+        for entry in candidates.iter().filter_map(|slot| self.entry(slot)) {
+            match (
+                entry.job.matches(node_id, old),
+                entry.job.matches(node_id, new),
+            ) {
+                (false, true) => gained.push(entry),
+                (true, false) => lost.push(entry),
+                _ => {}
+            }
+        }
+        Changes {
+            gained: self.in_insertion_order(gained.into_iter()),
+            lost: self.in_insertion_order(lost.into_iter()),
+        }
+    }
+
+    /// The slots of the jobs whose guard the node carries, and the residue.
+    fn candidates<L: Labels + ?Sized>(&self, node_id: &str, labels: &L) -> RoaringBitmap {
+        let mut candidates = self.residue.clone();
+        if let Some(jobs) = self.by_id.get(node_id) {
+            candidates |= jobs;
+        }
+        for (key, postings) in &self.by_key {
+            if let Some(value) = labels.get(key) {
+                candidates |= &postings.present;
+                if let Some(jobs) = postings.values.get(value) {
+                    candidates |= jobs;
+                }
+            }
+        }
+        candidates
+    }
+
+    fn entry(&self, slot: u32) -> Option<&Entry> {
+        self.entries.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    /// The ids of entries found in slot order, put in insertion order.
+    fn in_insertion_order<'a>(&'a self, entries: impl Iterator<Item = &'a Entry>) -> Vec<&'a str> {
+        let mut entries: Vec<&Entry> = entries.collect();
+        if self.slots_reused {
+            entries.sort_unstable_by_key(|entry| entry.seq);
+        }
+        entries.into_iter().map(|entry| &*entry.id).collect()
+    }
+
+    /// Records the values the job's `=`/`in` requirements name, for judging later guards.
+    fn learn_values(&mut self, job: &Job) {
+        for (key, values) in guard::value_sets(job) {
+            let known = self.vocabulary.entry(key.into()).or_default();
+            for value in values {
+                if !known.contains(value) {
+                    known.insert(value.into());
+                }
+            }
+        }
+    }
+
+    fn post(&mut self, slot: u32, guards: &[Guard]) {
+        for guard in guards {
+            let postings = match guard {
+                Guard::Residue => &mut self.residue,
+                Guard::Id(id) => self.by_id.entry(id.clone()).or_default(),
+                Guard::Present(key) => &mut self.by_key.entry(key.clone()).or_default().present,
+                Guard::Value(key, value) => self
+                    .by_key
+                    .entry(key.clone())
+                    .or_default()
+                    .values
+                    .entry(value.clone())
+                    .or_default(),
+            };
+            postings.insert(slot);
+        }
+    }
+
+    fn unpost(&mut self, slot: u32, guards: &[Guard]) {
+        for guard in guards {
+            match guard {
+                Guard::Residue => {
+                    self.residue.remove(slot);
+                }
+                Guard::Id(id) => {
+                    if let Some(jobs) = self.by_id.get_mut(id) {
+                        jobs.remove(slot);
+                        if jobs.is_empty() {
+                            self.by_id.remove(id);
+                        }
+                    }
+                }
+                Guard::Present(key) | Guard::Value(key, _) => {
+                    let Some(postings) = self.by_key.get_mut(key) else {
+                        continue;
+                    };
+                    match guard {
+                        Guard::Value(_, value) => {
+                            if let Some(jobs) = postings.values.get_mut(value) {
+                                jobs.remove(slot);
+                                if jobs.is_empty() {
+                                    postings.values.remove(value);
+                                }
+                            }
+                        }
+                        _ => {
+                            postings.present.remove(slot);
+                        }
+                    }
+                    if postings.present.is_empty() && postings.values.is_empty() {
+                        self.by_key.remove(key);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Shows the number of jobs and how they are indexed, not the jobs.
+impl fmt::Debug for SelectorIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SelectorIndex")
+            .field("jobs", &self.len())
+            .field("residue", &self.residue.len())
+            .field("guard_keys", &self.by_key.len())
+            .field("guard_ids", &self.by_id.len())
+            .finish_non_exhaustive()
+    }
+}
