@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::map_only::deserialize_from_map_only;
+use crate::map_only::{deserialize_from_map_only, label_map};
 use crate::operator::{self, Operator};
 use crate::selector::{Selector, null_as_empty};
 use crate::validate::{LabelError, validate_key, validate_value};
@@ -48,7 +48,7 @@ pub struct LabelSelector {
     deny_unknown_fields
 )]
 struct LabelSelectorShape {
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "label_map")]
     match_labels: BTreeMap<String, String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     match_expressions: Vec<LabelSelectorRequirement>,

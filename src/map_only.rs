@@ -4,12 +4,13 @@
 //! would read as the empty selector, which matches every node. The types here are read through
 //! [`MapOnly`], which accepts a map and nothing else.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserializer;
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{MapAccess, Visitor};
+use serde::de::{self, MapAccess, Visitor};
 
 /// A type read from the entries of a map, typically through a `#[serde(remote = ...)]` derive.
 pub(crate) trait FromMap<'de>: Sized {
@@ -62,3 +63,47 @@ macro_rules! deserialize_from_map_only {
 }
 
 pub(crate) use deserialize_from_map_only;
+
+/// Reads a map of label keys to values, `null` as the empty map, and refuses a key given twice: serde's
+/// own map reading would keep the last value silently (`{"a": "1", "a": "2"}` as `a=2`).
+pub(crate) fn label_map<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    deserializer.deserialize_option(LabelMap)
+}
+
+struct LabelMap;
+
+impl<'de> Visitor<'de> for LabelMap {
+    type Value = BTreeMap<String, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of label keys to string values")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(LabelMap)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut labels = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if labels.contains_key(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate label key {key:?}"
+                )));
+            }
+            let value: String = map.next_value()?;
+            labels.insert(key, value);
+        }
+        Ok(labels)
+    }
+}

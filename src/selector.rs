@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{ParseError, ParseErrorKind};
 use crate::expr::Expression;
-use crate::map_only::deserialize_from_map_only;
+use crate::map_only::{deserialize_from_map_only, label_map};
 use crate::matcher::Matcher;
 use crate::parse::Limits;
 use crate::place::Place;
@@ -54,7 +54,7 @@ pub struct Selector {
 #[derive(Deserialize)]
 #[serde(remote = "Selector", deny_unknown_fields)]
 struct SelectorShape {
-    #[serde(default, alias = "matchLabels", deserialize_with = "null_as_empty")]
+    #[serde(default, alias = "matchLabels", deserialize_with = "label_map")]
     match_labels: BTreeMap<String, String>,
     #[serde(
         default,

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::map_only::deserialize_from_map_only;
+use crate::map_only::{deserialize_from_map_only, label_map};
 use crate::matcher::Matcher;
 use crate::parse::Limits;
 use crate::selector::{SelectorError, compile_parts, null_as_empty};
@@ -59,7 +59,7 @@ pub struct Term {
 #[derive(Deserialize)]
 #[serde(remote = "Term", deny_unknown_fields)]
 struct TermShape {
-    #[serde(default, alias = "matchLabels", deserialize_with = "null_as_empty")]
+    #[serde(default, alias = "matchLabels", deserialize_with = "label_map")]
     match_labels: BTreeMap<String, String>,
     #[serde(
         default,

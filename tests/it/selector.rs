@@ -136,13 +136,6 @@ fn expression_and_id_order_is_kept() {
     assert_eq!(selector.match_ids, ["n3", "n1", "n2"]);
 }
 
-#[test]
-fn repeated_key_inside_match_labels_keeps_the_last_value() {
-    // A JSON object with a repeated key is not a duplicate *field*; the map keeps the last value.
-    let selector = parse(r#"{"match_labels": {"a": "1", "a": "2"}}"#);
-    assert_eq!(selector, Selector::new().label("a", "2"));
-}
-
 // ---------------------------------------------------------------------------------------------------
 // JSON: null and missing fields
 // ---------------------------------------------------------------------------------------------------
@@ -1507,4 +1500,30 @@ fn label_set_through_the_labels_trait() {
     assert_eq!(lookup(&node, "a").as_deref(), Some("1"));
     assert_eq!(lookup(&node, "b"), None);
     assert_eq!(lookup(&&node, "a").as_deref(), Some("1"));
+}
+
+/// A key given twice in `match_labels` is an error naming it, not the last value silently.
+#[test]
+fn duplicate_match_labels_keys_are_refused() {
+    let err = serde_json::from_str::<Selector>(r#"{"match_labels": {"a": "1", "a": "2"}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("duplicate label key \"a\""), "{err}");
+    let err = serde_json::from_str::<labelsel::Term>(r#"{"matchLabels": {"b": "", "b": ""}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("duplicate label key \"b\""), "{err}");
+    let err =
+        serde_json::from_str::<labelsel::LabelSelector>(r#"{"matchLabels": {"c": "1", "c": "1"}}"#)
+            .unwrap_err()
+            .to_string();
+    assert!(err.starts_with("duplicate label key \"c\""), "{err}");
+    // Distinct keys, `null` and absence still read.
+    let selector: Selector =
+        serde_json::from_str(r#"{"match_labels": {"a": "1", "b": "2"}}"#).unwrap();
+    assert_eq!(selector.match_labels.len(), 2);
+    let selector: Selector = serde_json::from_str(r#"{"match_labels": null}"#).unwrap();
+    assert!(selector.match_labels.is_empty());
+    let err = serde_json::from_str::<Selector>(r#"{"match_labels": {"a": 1}}"#).unwrap_err();
+    assert!(err.to_string().contains("expected a string"), "{err}");
 }
