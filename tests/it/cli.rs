@@ -2,6 +2,7 @@
 //! and JSON output checked against the library (the demo fleet and the benchmark workload scanned with
 //! `Selector::compile` + `Matcher::matches`), its exit codes, and its error messages on bad input.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -1795,8 +1796,11 @@ fn the_examples_in_the_help_run() {
     );
     let placement = write_file(&dir, "placement.json", PLACEMENT);
     let affinity = write_file(&dir, "affinity.json", AFFINITY);
+    let jobs = write_file(&dir, "jobs.ndjson", HELP_JOBS);
     let mut help = labelsel(&["--help"]).stdout;
-    for name in ["check", "select", "explain", "diagnose", "lint", "place"] {
+    for name in [
+        "check", "select", "explain", "diagnose", "lint", "place", "jobs",
+    ] {
         help.push_str(&labelsel(&[name, "--help"]).stdout);
     }
     let (mut examples, mut piped_examples) = (0, 0);
@@ -1814,6 +1818,7 @@ fn the_examples_in_the_help_run() {
                 "job.json" => job.clone(),
                 "placement.json" => placement.clone(),
                 "affinity.json" => affinity.clone(),
+                "jobs.ndjson" => jobs.clone(),
                 _ => word,
             })
             .collect();
@@ -1832,7 +1837,7 @@ fn the_examples_in_the_help_run() {
         );
         assert!(!run.stdout.is_empty(), "`{line}` prints nothing");
     }
-    assert_eq!((examples, piped_examples), (20, 1), "examples in:\n{help}");
+    assert_eq!((examples, piped_examples), (25, 1), "examples in:\n{help}");
 }
 
 #[test]
@@ -2190,4 +2195,409 @@ fn place_refuses_bad_input_with_exit_2_naming_the_place() {
         assert_eq!(run.code, 2, "{args:?}: {run:#?}");
         assert!(!run.stderr.is_empty(), "{args:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// jobs
+// ---------------------------------------------------------------------------------------------------
+
+/// The jobs file the help examples run with: one job every node satisfies, one for GPU nodes.
+const HELP_JOBS: &str = r#"{"id": "any-node", "selector": {}}
+{"id": "gpu-training", "selector": {"match_expressions": ["gpu"]}}
+"#;
+
+/// Pending jobs over the demo fleet's vocabulary: selective ones (a rack, node ids, an instance type in
+/// a zone, a team's prod nodes, a GPU model with a count), broad negations, comparisons, one job no
+/// node satisfies and one every node does.
+fn demo_jobs() -> Vec<(String, Selector)> {
+    let nodes = demo_nodes();
+    let mut jobs = vec![
+        ("everything".to_string(), Selector::new()),
+        ("gpu".to_string(), Selector::new().expression("gpu")),
+        (
+            "h100-big".to_string(),
+            Selector::new()
+                .label("gpu", "nvidia-h100")
+                .expression("gpu-count>3"),
+        ),
+        (
+            "team-000-prod".to_string(),
+            Selector::new()
+                .label("team", "team-000")
+                .label("env", "prod"),
+        ),
+        ("no-debug".to_string(), Selector::new().expression("!debug")),
+        (
+            "not-spot".to_string(),
+            Selector::new().expression("tier notin (spot)"),
+        ),
+        (
+            "not-maintenance".to_string(),
+            Selector::new().expression("maintenance!=true"),
+        ),
+        (
+            "big-cpu".to_string(),
+            Selector::new().expression("cpu>32,memory-gb<1024"),
+        ),
+        (
+            "mars".to_string(),
+            Selector::new().expression("topology.kubernetes.io/region=mars-north-1"),
+        ),
+        (
+            "two-regions".to_string(),
+            Selector::new()
+                .expression("topology.kubernetes.io/region in (us-east-1,eu-west-1)")
+                .expression("!maintenance"),
+        ),
+        (
+            "ids".to_string(),
+            Selector::new().id(&nodes[7].id).id(&nodes[100].id),
+        ),
+        (
+            "ids-prod".to_string(),
+            Selector::new()
+                .id(&nodes[1].id)
+                .id(&nodes[2].id)
+                .id(&nodes[3].id)
+                .label("env", "prod"),
+        ),
+    ];
+    for (n, node) in nodes.iter().step_by(37).enumerate() {
+        let rack = label(node, "rack").expect("demo nodes have a rack");
+        jobs.push((format!("rack-{n}"), Selector::new().label("rack", rack)));
+        let (Some(kind), Some(zone)) = (
+            label(node, "node.kubernetes.io/instance-type"),
+            label(node, "topology.kubernetes.io/zone"),
+        ) else {
+            panic!("demo nodes have an instance type and a zone");
+        };
+        jobs.push((
+            format!("type-in-zone-{n}"),
+            Selector::new()
+                .label("node.kubernetes.io/instance-type", kind)
+                .label("topology.kubernetes.io/zone", zone),
+        ));
+    }
+    jobs
+}
+
+/// The jobs as a jobs file: one `{"id", "selector"}` a line.
+fn jobs_ndjson(jobs: &[(String, Selector)]) -> String {
+    jobs.iter()
+        .map(|(id, selector)| format!("{}\n", json!({ "id": id, "selector": selector })))
+        .collect()
+}
+
+/// The ids of the jobs whose compiled selector matches the node, in job order: a scan of every job.
+fn scan_jobs(jobs: &[(String, Selector)], id: &str, labels: &impl labelsel::Labels) -> Vec<String> {
+    jobs.iter()
+        .filter(|(_, selector)| {
+            selector
+                .compile()
+                .unwrap_or_else(|e| panic!("{selector:?} compiles: {e}"))
+                .matches(id, labels)
+        })
+        .map(|(job, _)| job.clone())
+        .collect()
+}
+
+#[test]
+fn jobs_of_a_fleet_node_equal_a_scan_of_every_jobs_matcher_in_file_order() {
+    let dir = temp_dir("jobs_node");
+    let jobs = demo_jobs();
+    let path = write_file(&dir, "jobs.ndjson", &jobs_ndjson(&jobs));
+    let mut checked = 0;
+    for node in demo_nodes().iter().step_by(13).chain([&demo_nodes()[7]]) {
+        let want = scan_jobs(&jobs, &node.id, &node.labels);
+        assert!(want.contains(&"everything".to_string()));
+        let run = labelsel(&["jobs", "--jobs", &path, "--node", &node.id]);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
+        assert_eq!(lines(&run.stdout), want, "{}", node.id);
+
+        let run = labelsel(&[
+            "jobs", "--jobs", &path, "--node", &node.id, "--output", "json",
+        ]);
+        assert_eq!(run.code, 0, "{run:#?}");
+        assert_eq!(run.json(), json!({ "node": node.id, "jobs": want }));
+        checked += 1;
+    }
+    assert!(checked > 20);
+    // The node-id jobs are found for the node they list.
+    let run = labelsel(&["jobs", "--jobs", &path, "--node", &demo_nodes()[7].id]);
+    assert!(lines(&run.stdout).contains(&"ids"), "{run:#?}");
+}
+
+#[test]
+fn jobs_of_every_fleet_node_count_what_a_scan_finds_in_fleet_order() {
+    let dir = temp_dir("jobs_fleet");
+    let jobs = demo_jobs();
+    let path = write_file(&dir, "jobs.ndjson", &jobs_ndjson(&jobs));
+    let want: Vec<String> = demo_nodes()
+        .iter()
+        .map(|node| {
+            let count = scan_jobs(&jobs, &node.id, &node.labels).len();
+            format!("{} {count}", node.id)
+        })
+        .collect();
+    assert_eq!(want.len(), DEMO_NODES);
+
+    let run = labelsel(&["jobs", "--jobs", &path]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
+    assert_eq!(lines(&run.stdout), want);
+
+    // The same fleet from a file, and from stdin.
+    let fleet = Path::new(MANIFEST_DIR).join(DEMO_FLEET_PATH);
+    let fleet = fleet.to_str().unwrap();
+    let run = labelsel(&["jobs", "--jobs", &path, "--fleet", fleet]);
+    assert_eq!(lines(&run.stdout), want);
+    let fleet_text = std::fs::read_to_string(fleet).unwrap();
+    let run = run_with_stdin(&["jobs", "--jobs", &path, "--fleet", "-"], &fleet_text);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(lines(&run.stdout), want);
+
+    let run = labelsel(&["jobs", "--jobs", &path, "--output", "json"]);
+    let expected: Vec<Value> = demo_nodes()
+        .iter()
+        .map(|node| {
+            let count = scan_jobs(&jobs, &node.id, &node.labels).len();
+            json!({ "id": node.id, "jobs": count })
+        })
+        .collect();
+    assert_eq!((run.code, run.json()), (0, Value::Array(expected)));
+}
+
+#[test]
+fn jobs_of_a_node_described_with_labels_read_no_fleet() {
+    let dir = temp_dir("jobs_labels");
+    let jobs = demo_jobs();
+    let path = write_file(&dir, "jobs.ndjson", &jobs_ndjson(&jobs));
+    let node = demo_node_where("with a GPU", |n| label(n, "gpu").is_some());
+    let flags: Vec<String> = node
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+
+    // The demo node's labels under its own id: the same jobs as looking it up.
+    let mut args = vec!["jobs", "--jobs", &path, "--node", &node.id];
+    for flag in &flags {
+        args.extend(["-l", flag]);
+    }
+    let run = labelsel(&args);
+    let looked_up = labelsel(&["jobs", "--jobs", &path, "--node", &node.id]);
+    assert_eq!((run.code, &run.stdout), (0, &looked_up.stdout), "{run:#?}");
+    assert_eq!(lines(&run.stdout), scan_jobs(&jobs, &node.id, &node.labels));
+
+    // Under a new id, which no fleet holds: its labels decide, and no id-listing job matches.
+    args[4] = "brand-new-node";
+    let run = labelsel(&args);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let want = scan_jobs(&jobs, "brand-new-node", &node.labels);
+    assert_eq!(lines(&run.stdout), want);
+    assert!(want.contains(&"gpu".to_string()));
+
+    // A few labels only, in JSON.
+    let run = labelsel(&[
+        "jobs",
+        "--jobs",
+        &path,
+        "--node",
+        "n1",
+        "-l",
+        "gpu=nvidia-h100",
+        "-l",
+        "gpu-count=8",
+        "--output",
+        "json",
+    ]);
+    let labels = BTreeMap::from([("gpu", "nvidia-h100"), ("gpu-count", "8")]);
+    assert_eq!(
+        (run.code, run.json()),
+        (
+            0,
+            json!({ "node": "n1", "jobs": scan_jobs(&jobs, "n1", &labels) })
+        )
+    );
+    assert!(
+        run.json()["jobs"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("h100-big"))
+    );
+
+    // The jobs from stdin.
+    let run = run_with_stdin(
+        &["jobs", "--jobs", "-", "--node", "n1", "-l", "gpu=nvidia-l4"],
+        HELP_JOBS,
+    );
+    assert_eq!(
+        (run.code, lines(&run.stdout)),
+        (0, vec!["any-node", "gpu-training"]),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn jobs_exits_1_when_no_job_is_satisfied() {
+    let dir = temp_dir("jobs_none");
+    let mars = write_file(
+        &dir,
+        "mars.ndjson",
+        r#"{"id": "mars", "selector": {"match_expressions": ["topology.kubernetes.io/region=mars-north-1"]}}"#,
+    );
+    let run = labelsel(&["jobs", "--jobs", &mars, "--node", &demo_nodes()[0].id]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (1, "", ""),
+        "{run:#?}"
+    );
+    let run = labelsel(&[
+        "jobs", "--jobs", &mars, "--node", "n", "-l", "env=prod", "--output", "json",
+    ]);
+    assert_eq!(
+        (run.code, run.json()),
+        (1, json!({"node": "n", "jobs": []}))
+    );
+
+    // Every node is listed with 0.
+    let run = labelsel(&["jobs", "--jobs", &mars]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(lines(&run.stdout).len(), DEMO_NODES);
+    assert!(
+        lines(&run.stdout).iter().all(|line| line.ends_with(" 0")),
+        "{}",
+        run.stdout
+    );
+
+    // No jobs at all, blank lines only.
+    let empty = write_file(&dir, "empty.ndjson", "\n  \n");
+    let run = labelsel(&["jobs", "--jobs", &empty, "--node", &demo_nodes()[0].id]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+}
+
+#[test]
+fn jobs_refuses_bad_lines_naming_the_line() {
+    let dir = temp_dir("jobs_bad_lines");
+    let cases = [
+        (
+            "{\"id\": \"a\", \"selector\": {}}\n\n{\"id\": \"b\", \"selector\": {}\n",
+            "bad.ndjson:3: not a job object",
+        ),
+        (
+            "{\"id\": \"a\", \"selector\": {}}\n{\"id\": \"b\"}\n",
+            "bad.ndjson:2: not a job object",
+        ),
+        (
+            "{\"id\": \"a\", \"selector\": {\"match_label\": {}}}\n",
+            "unknown field `match_label`",
+        ),
+        (
+            "{\"id\": \"a\", \"selector\": {}}\n{\"id\": \"b\", \"selector\": {}}\n\n{\"id\": \"a\", \"selector\": {\"match_expressions\": [\"gpu\"]}}\n",
+            "bad.ndjson:4: job id \"a\" appears twice (first on line 1)",
+        ),
+        (
+            "{\"id\": \"\", \"selector\": {}}\n",
+            "bad.ndjson:1: a job id must not be empty",
+        ),
+    ];
+    for (text, message) in cases {
+        let path = write_file(&dir, "bad.ndjson", text);
+        let run = labelsel(&["jobs", "--jobs", &path, "--node", &demo_nodes()[0].id]);
+        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{text}: {run:#?}");
+        assert!(run.stderr.contains(message), "{text}: {}", run.stderr);
+    }
+    let run = labelsel(&["jobs", "--jobs", "no-such-jobs.ndjson"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("cannot read jobs file no-such-jobs.ndjson"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn jobs_refuses_a_selector_that_does_not_compile_with_its_line_and_a_caret() {
+    let dir = temp_dir("jobs_bad_selector");
+    let mut text = jobs_ndjson(&demo_jobs()[..5]);
+    text.push('\n'); // line 6 is blank
+    text.push_str(r#"{"id": "bad", "selector": {"match_expressions": ["gpu", "tier in (a"]}}"#);
+    let path = write_file(&dir, "jobs.ndjson", &text);
+    let run = labelsel(&["jobs", "--jobs", &path]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:#?}");
+    assert!(
+        run.stderr
+            .contains(&format!("{path}:7 match_expressions[1]")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("expected `,` or `)`"), "{}", run.stderr);
+    assert_eq!(caret_under(&run.stderr, "tier in (a"), (10, 1));
+
+    // A bad match_labels key, from stdin.
+    let run = run_with_stdin(
+        &["jobs", "--jobs", "-", "--node", "n", "-l", "a=b"],
+        "\n{\"id\": \"x\", \"selector\": {\"match_labels\": {\"a b\": \"c\"}}}\n",
+    );
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains("<stdin>:2 match_labels key \"a b\""),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(caret_under(&run.stderr, "a b"), (0, 3));
+}
+
+#[test]
+fn jobs_refuses_bad_flags_with_exit_2() {
+    let dir = temp_dir("jobs_bad_flags");
+    let jobs = write_file(&dir, "jobs.ndjson", HELP_JOBS);
+    let fleet = Path::new(MANIFEST_DIR).join(DEMO_FLEET_PATH);
+    let fleet = fleet.to_str().unwrap();
+    let cases: [(Vec<&str>, &str); 8] = [
+        (
+            vec!["jobs", "--jobs", &jobs, "--node", "n", "-l", "gpu"],
+            "expected KEY=VALUE",
+        ),
+        (
+            vec![
+                "jobs", "--jobs", &jobs, "--node", "n", "-l", "a=1", "-l", "a=2",
+            ],
+            "the node already has a=1",
+        ),
+        (vec!["jobs", "--jobs", &jobs, "-l", "a=1"], "--node"),
+        (
+            vec![
+                "jobs", "--jobs", &jobs, "--node", "n", "-l", "a=1", "--fleet", fleet,
+            ],
+            "cannot be used with",
+        ),
+        (
+            vec!["jobs", "--jobs", "-", "--fleet", "-"],
+            "cannot both read stdin",
+        ),
+        (
+            vec!["jobs", "--jobs", &jobs, "--node", "no-such-node"],
+            "no node with id \"no-such-node\"",
+        ),
+        (vec!["jobs", "--node", "n"], "--jobs"),
+        (vec!["jobs", "--jobs", &jobs, "--output", "yaml"], "yaml"),
+    ];
+    for (args, message) in cases {
+        let run = labelsel(&args);
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (2, ""),
+            "{args:?}: {run:#?}"
+        );
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    }
+    // `labelsel jobs --help` shows its examples.
+    let run = labelsel(&["jobs", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("  labelsel jobs --jobs jobs.ndjson "),
+        "{}",
+        run.stdout
+    );
 }

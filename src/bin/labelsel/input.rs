@@ -1,12 +1,12 @@
-//! Reading fleets (NDJSON or a JSON array, from a file, stdin or the embedded demo) and assembling
-//! selectors from a JSON file and command-line flags.
+//! Reading fleets (NDJSON or a JSON array, from a file, stdin or the embedded demo) and jobs files
+//! (NDJSON), and assembling selectors and nodes from JSON files and command-line flags.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use labelsel::{Fleet, NodeAffinity, Placement, Selector};
+use labelsel::{Fleet, LabelSet, NodeAffinity, Placement, Selector, SelectorIndex};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -190,4 +190,72 @@ pub(crate) fn load_selector(
     }
     selector.match_ids.extend(ids.iter().cloned());
     Ok(selector)
+}
+
+/// One line of a jobs file. Other fields are ignored.
+#[derive(Deserialize)]
+struct JobRecord {
+    id: String,
+    selector: Selector,
+}
+
+/// The jobs of an NDJSON file (or stdin for `-`), one `{"id": ..., "selector": {...}}` a line, indexed
+/// in file order. Blank lines are skipped; a malformed line, an empty or duplicate id and a selector
+/// that does not compile are errors naming the line.
+pub(crate) fn load_jobs(path: &str) -> Result<SelectorIndex, Failure> {
+    let (name, text) = if path == "-" {
+        ("<stdin>", read_stdin("the jobs")?)
+    } else {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::new(format!("cannot read jobs file {path}: {e}")))?;
+        (path, text)
+    };
+    // A byte-order mark, as some editors write, is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut index = SelectorIndex::new();
+    // Each job id's line, for the message about a duplicate.
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = format!("{name}:{}", number + 1);
+        let record: JobRecord = serde_json::from_str(line).map_err(|e| {
+            Failure::new(format!(
+                "{at}: not a job object ({{\"id\": ..., \"selector\": {{...}}}}): {e}"
+            ))
+        })?;
+        if record.id.is_empty() {
+            return Err(Failure::new(format!("{at}: a job id must not be empty")));
+        }
+        if let Some(first) = lines.get(&record.id) {
+            return Err(Failure::new(format!(
+                "{at}: job id {:?} appears twice (first on line {first})",
+                record.id
+            )));
+        }
+        index
+            .insert_selector(&record.id, &record.selector)
+            .map_err(|error| Failure::JobSelector { at, error })?;
+        lines.insert(record.id, number + 1);
+    }
+    Ok(index)
+}
+
+/// A node's labels from `-l KEY=VALUE` flags; each key at most once.
+pub(crate) fn node_labels(labels: &[String]) -> Result<LabelSet, Failure> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for label in labels {
+        let (key, value) = label.split_once('=').ok_or_else(|| {
+            Failure::new(format!(
+                "-l {label:?}: expected KEY=VALUE, such as -l env=prod"
+            ))
+        })?;
+        if let Some(first) = seen.insert(key, value) {
+            return Err(Failure::new(format!(
+                "-l {label:?}: the node already has {key}={first}; give each key once"
+            )));
+        }
+    }
+    Ok(seen.into_iter().collect())
 }

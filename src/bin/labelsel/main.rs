@@ -1,9 +1,9 @@
-//! `labelsel`: check, select, explain, diagnose and lint Kubernetes label selectors, and place jobs,
-//! from a terminal or a script.
+//! `labelsel`: check, select, explain, diagnose and lint Kubernetes label selectors, place jobs, and
+//! find the pending jobs a node satisfies, from a terminal or a script.
 //!
 //! Exit status: `select` and `explain` exit 0 when a node matches and 1 when none does; `place` exits 0
-//! when a node is feasible and 1 when none is; `lint` exits 1 when it finds an error; every command
-//! exits 2 on bad input.
+//! when a node is feasible and 1 when none is; `jobs` exits 0 when a job is satisfied and 1 when none
+//! is; `lint` exits 1 when it finds an error; every command exits 2 on bad input.
 
 mod input;
 mod report;
@@ -12,10 +12,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use labelsel::{Expression, Fleet, Matcher, Placed, Placer};
+use labelsel::{Expression, Fleet, Labels, Matcher, Placed, Placer, SelectorIndex};
 use serde_json::json;
 
-use crate::input::{FleetSource, load_fleet, load_placement, load_selector};
+use crate::input::{
+    FleetSource, load_fleet, load_jobs, load_placement, load_selector, node_labels,
+};
 use crate::report::Failure;
 
 const EXAMPLES: &str = "\
@@ -27,10 +29,12 @@ Examples:
   labelsel diagnose -e 'topology.kubernetes.io/region in (us-east-1)' -e 'tier=premium'
   labelsel lint --fleet nodes.ndjson -e 'teir=prdo'
   labelsel place --placement placement.json --top 5
+  labelsel jobs --jobs jobs.ndjson --node node-us-east-1-000007
 
-Without --fleet, select, explain, diagnose and place use an embedded demo fleet of 300 nodes.";
+Without --fleet, select, explain, diagnose, place and jobs use an embedded demo fleet of 300 nodes.";
 
-/// Kubernetes label selectors for schedulers: check, select, explain, diagnose, lint and place.
+/// Kubernetes label selectors for schedulers: check, select, explain, diagnose, lint, place and match
+/// pending jobs.
 #[derive(Parser)]
 #[command(name = "labelsel", version, after_help = EXAMPLES)]
 struct Cli {
@@ -163,6 +167,49 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// Print the pending jobs a node satisfies, or how many jobs each node of a fleet satisfies.
+    #[command(after_help = "Examples:\n  \
+        labelsel jobs --jobs jobs.ndjson --node node-us-east-1-000007\n  \
+        labelsel jobs --jobs jobs.ndjson --node new-node -l env=prod -l gpu=nvidia-h100\n  \
+        labelsel jobs --jobs jobs.ndjson --fleet nodes.ndjson\n  \
+        labelsel jobs --jobs jobs.ndjson --node node-us-west-2-000000 --output json\n\n\
+        The jobs file is NDJSON, one {\"id\": ..., \"selector\": {...}} a line, the selector a \
+        job-spec selector object as select --selector reads it; other fields are ignored, blank \
+        lines are skipped, and job ids must be unique. The jobs are indexed, so one node's jobs are \
+        found without testing every job.\n\n\
+        With --node ID and -l KEY=VALUE flags, the node is described on the command line: its labels \
+        are exactly the -l flags (a key at most once) and no fleet is read. With --node ID alone, the \
+        node is looked up in --fleet (default: the demo fleet). Either way, the ids of the jobs the \
+        node satisfies are printed one a line, in file order; JSON: {\"node\": ID, \"jobs\": [ID, \
+        ...]}.\n\n\
+        Without --node, every node of --fleet (default: the demo fleet) gets an `ID COUNT` line, in \
+        fleet order, COUNT being the number of jobs it satisfies; JSON: [{\"id\": ..., \"jobs\": \
+        COUNT}, ...].\n\n\
+        Exits 0 when a job is satisfied (by the node, or by some node of the fleet), 1 when none is, \
+        2 on an error: a malformed line, a duplicate job id or a selector that does not compile is \
+        named by its line number.")]
+    Jobs {
+        /// Pending jobs as NDJSON ({"id": ..., "selector": {...}} a line); - reads stdin.
+        #[arg(long, value_name = "FILE")]
+        jobs: String,
+        #[command(flatten)]
+        fleet: FleetArgs,
+        /// The node whose jobs to print; without -l it is looked up in the fleet. Without --node,
+        /// every node of the fleet is counted.
+        #[arg(long, value_name = "ID")]
+        node: Option<String>,
+        /// A KEY=VALUE label of the node given by --node (repeatable); with -l, no fleet is read.
+        #[arg(
+            short = 'l',
+            long = "label",
+            value_name = "KEY=VALUE",
+            requires = "node",
+            conflicts_with = "fleet"
+        )]
+        labels: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
     /// Find unsatisfiable and redundant requirements; with --fleet, unknown keys and values too.
     #[command(after_help = "Examples:\n  labelsel lint -e 'env=a' -e 'env!=a'\n  \
         labelsel lint --fleet nodes.ndjson -e 'teir=premium'\n\n\
@@ -247,6 +294,13 @@ fn run(command: Command) -> Result<u8, Failure> {
                 ));
             }
         }
+        Command::Jobs { fleet, jobs, .. } => {
+            if fleet.fleet.as_deref() == Some("-") && jobs == "-" {
+                return Err(Failure::new(
+                    "--fleet - and --jobs - cannot both read stdin; give one of them a file",
+                ));
+            }
+        }
         Command::Check { .. } => {}
     }
     match command {
@@ -308,7 +362,71 @@ fn run(command: Command) -> Result<u8, Failure> {
                 None => place(&fleet, &placer, top, output),
             }
         }
+        Command::Jobs {
+            jobs,
+            fleet,
+            node,
+            labels,
+            output,
+        } => {
+            // The node's labels first: a bad -l is reported before the jobs file is read.
+            let described = match &node {
+                Some(_) if !labels.is_empty() => Some(node_labels(&labels)?),
+                _ => None,
+            };
+            let index = load_jobs(&jobs)?;
+            match (node, described) {
+                (Some(id), Some(labels)) => node_jobs(&index, &id, &labels, output),
+                (Some(id), None) => {
+                    let fleet = fleet_or_demo(&fleet)?;
+                    let labels = fleet.get(&id).ok_or_else(|| {
+                        Failure::new(format!("no node with id {id:?} in the fleet"))
+                    })?;
+                    node_jobs(&index, &id, &labels, output)
+                }
+                (None, _) => fleet_jobs(&index, &fleet_or_demo(&fleet)?, output),
+            }
+        }
     }
+}
+
+/// The jobs one node satisfies, in file order: one id a line, or `{"node", "jobs"}`.
+fn node_jobs<L: Labels + ?Sized>(
+    index: &SelectorIndex,
+    node: &str,
+    labels: &L,
+    output: Output,
+) -> Result<u8, Failure> {
+    let jobs = index.matching(node, labels);
+    match output {
+        Output::Json => print_json(&json!({ "node": node, "jobs": jobs }))?,
+        Output::Text => print_lines(jobs.iter())?,
+    }
+    Ok(if jobs.is_empty() { 1 } else { 0 })
+}
+
+/// How many jobs each node of the fleet satisfies, in fleet order: `ID COUNT` lines, or
+/// `[{"id", "jobs"}]`.
+fn fleet_jobs(index: &SelectorIndex, fleet: &Fleet, output: Output) -> Result<u8, Failure> {
+    let counts: Vec<(&str, usize)> = fleet
+        .iter()
+        .map(|(id, labels)| (id, index.matching(id, &labels).len()))
+        .collect();
+    match output {
+        Output::Json => {
+            let nodes: Vec<_> = counts
+                .iter()
+                .map(|(id, count)| json!({ "id": id, "jobs": count }))
+                .collect();
+            print_json(&nodes)?;
+        }
+        Output::Text => print_lines(counts.iter().map(|(id, count)| format!("{id} {count}")))?,
+    }
+    Ok(if counts.iter().any(|&(_, count)| count > 0) {
+        0
+    } else {
+        1
+    })
 }
 
 /// The feasible nodes, best first: `ID SCORE` lines or a JSON array.

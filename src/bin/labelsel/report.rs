@@ -11,6 +11,11 @@ pub(crate) enum Failure {
     Message(String),
     Selector(SelectorError),
     Placement(PlacementError),
+    /// A job's selector that does not compile; `at` names the file and line (`jobs.ndjson:7`).
+    JobSelector {
+        at: String,
+        error: SelectorError,
+    },
 }
 
 impl Failure {
@@ -22,12 +27,10 @@ impl Failure {
         match self {
             Failure::Message(message) => eprintln!("{}", plain_error(message)),
             Failure::Selector(error) => {
-                let origin = match (error.place(), error.parse_error().kind()) {
-                    (Place::MatchLabel(key), ParseErrorKind::InvalidKey(_)) => {
-                        format!("match_labels key {key:?}")
-                    }
-                    (place, _) => place.to_string(),
-                };
+                print_parse_error(&selector_origin(error), error.parse_error());
+            }
+            Failure::JobSelector { at, error } => {
+                let origin = format!("{at} {}", selector_origin(error));
                 print_parse_error(&origin, error.parse_error());
             }
             Failure::Placement(error) => {
@@ -48,6 +51,16 @@ impl From<PlacementError> for Failure {
 impl From<SelectorError> for Failure {
     fn from(error: SelectorError) -> Failure {
         Failure::Selector(error)
+    }
+}
+
+/// Where in a selector the error is: its place, or for a bad `match_labels` key the key itself.
+fn selector_origin(error: &SelectorError) -> String {
+    match (error.place(), error.parse_error().kind()) {
+        (Place::MatchLabel(key), ParseErrorKind::InvalidKey(_)) => {
+            format!("match_labels key {key:?}")
+        }
+        (place, _) => place.to_string(),
     }
 }
 
