@@ -1,6 +1,7 @@
 //! [`Matcher`]: a compiled selector, evaluated against node labels without allocating.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{Hash, Hasher};
 
 use crate::expr::Expression;
 use crate::labels::Labels;
@@ -33,7 +34,10 @@ const SCAN_BLOCK: usize = 16;
 /// assert!(matcher.matches("node-1", &node));
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
-#[derive(Debug, Clone)]
+///
+/// Two matchers are equal (and hash alike) when they were compiled from the same parts written the same
+/// way; the [`SelectorIndex`](crate::SelectorIndex) checks jobs with equal selectors once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Matcher {
     /// What matching reads, in evaluation order.
     clauses: Box<[Clause]>,
@@ -45,14 +49,14 @@ pub struct Matcher {
 }
 
 /// One part of a compiled selector, as matching reads it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Clause {
     pub(crate) subject: Subject,
     pub(crate) check: CompiledCheck,
 }
 
 /// What a clause tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Subject {
     /// The value of this label key.
     Label(Box<str>),
@@ -75,7 +79,7 @@ impl Subject {
 pub(crate) type CompiledCheck = Check<CompiledValues>;
 
 /// Where a clause comes from, for explanations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Source {
     pub(crate) place: Place,
     /// The requirement's canonical text (`env=prod`, `tier in (a,b)`, `id in match_ids (3 ids)`).
@@ -150,6 +154,17 @@ impl CompiledValues {
             CompiledValues::Small(values) => values.len(),
             CompiledValues::Large(values) => values.len(),
         }
+    }
+}
+
+/// Hashes the values in sorted order, so that equal sets hash alike however they are stored.
+impl Hash for CompiledValues {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut values: Vec<&str> = self.iter().collect();
+        if let CompiledValues::Large(_) = self {
+            values.sort_unstable();
+        }
+        values.hash(state);
     }
 }
 

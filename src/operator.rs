@@ -79,7 +79,7 @@ pub(crate) trait ValueSet {
 /// Every operator maps to one of these (`=`, `==` and `in` to `In`; `!=` and `notin` to `NotIn`), so
 /// this is the whole matching table, written once: `!=`, `notin` and `!key` hold when the key is absent;
 /// `>` and `<` hold only for a value that is a base-10 `i64`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Check<S> {
     /// The key is present and its value is in the set (`=`, `==`, `in`).
     In(S),

@@ -6,6 +6,7 @@ mod guard;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use roaring::RoaringBitmap;
 
@@ -26,7 +27,7 @@ use self::guard::{Guard, guards_of};
 /// assert!(job.matches("node-1", &std::collections::BTreeMap::from([("gpu", "l4")])));
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Job {
     /// A job-spec selector: the node must match it.
     Selector(Matcher),
@@ -65,7 +66,8 @@ impl From<Placer> for Job {
 /// `key` needs. A placement is indexed under a guard of each of its required terms. Jobs without a
 /// positive requirement (`!debug`, `tier notin (spot)`) form a residue checked for every node. A node
 /// visits the jobs whose guards it carries and the residue, and the compiled matchers decide; the
-/// answer equals checking every job.
+/// answer equals checking every job. Jobs with equal selectors (pending jobs often share them) are
+/// indexed and checked once for all of them.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -84,39 +86,53 @@ impl From<Placer> for Job {
 pub struct SelectorIndex {
     /// Jobs by slot; `None` for a removed job whose slot is free.
     entries: Vec<Option<Entry>>,
-    /// Free slots, reused by later inserts.
+    /// Free job slots, reused by later inserts.
     free: Vec<u32>,
     /// Slot of each job id.
     slots: HashMap<Box<str>, u32>,
     /// Insertion number of the next new job.
     next_seq: u64,
-    /// Whether a slot has been reused, so that slot order may differ from insertion order.
+    /// Whether a job slot has been reused, so that slot order may differ from insertion order.
     slots_reused: bool,
-    /// Jobs guarded by a node id.
+    /// The distinct selectors, by group slot; `None` for a free slot.
+    groups: Vec<Option<Group>>,
+    /// Free group slots.
+    free_groups: Vec<u32>,
+    /// Group slots by the hash of their selector.
+    groups_by_hash: HashMap<u64, Vec<u32>>,
+    /// Groups guarded by a node id.
     by_id: HashMap<Box<str>, RoaringBitmap>,
-    /// Jobs guarded by a label, per key.
+    /// Groups guarded by a label, per key.
     by_key: HashMap<Box<str>, KeyPostings>,
-    /// Jobs without a guard, checked for every node.
+    /// Groups without a guard, checked for every node.
     residue: RoaringBitmap,
     /// The values the jobs' `=`/`in` requirements name, per key: how guards judge selectivity.
     vocabulary: HashMap<Box<str>, HashSet<Box<str>>>,
 }
 
-/// The jobs guarded by one label key.
+/// The groups guarded by one label key.
 #[derive(Default)]
 struct KeyPostings {
-    /// Jobs guarded by the key's presence.
+    /// Groups guarded by the key's presence.
     present: RoaringBitmap,
-    /// Jobs guarded by one value of the key.
+    /// Groups guarded by one value of the key.
     values: HashMap<Box<str>, RoaringBitmap>,
 }
 
+/// One job: its id, its place in the insertion order and the group of its selector.
 struct Entry {
     id: Box<str>,
-    job: Job,
     seq: u64,
-    /// Where the job is posted, to take it out again.
+    group: u32,
+}
+
+/// The jobs that share one selector: it is posted and checked once for all of them.
+struct Group {
+    job: Job,
+    /// Where the group is posted, to take it out again.
     guards: Vec<Guard>,
+    /// The slots of the jobs with this selector.
+    members: RoaringBitmap,
 }
 
 /// What a label update changes: the jobs the node satisfies now but did not, and those it no longer
@@ -149,20 +165,16 @@ impl SelectorIndex {
     /// # Ok::<(), labelsel::SelectorError>(())
     /// ```
     pub fn insert(&mut self, job: &str, spec: impl Into<Job>) -> bool {
-        let job_spec = spec.into();
-        self.learn_values(&job_spec);
-        let guards = guards_of(&job_spec, &self.vocabulary);
+        let group = self.group_for(spec.into());
         if let Some(&slot) = self.slots.get(job) {
-            let old = self.entries[slot as usize]
-                .take()
+            let entry = self.entries[slot as usize]
+                .as_mut()
                 .expect("a job id's slot holds its entry");
-            self.unpost(slot, &old.guards);
-            self.post(slot, &guards);
-            self.entries[slot as usize] = Some(Entry {
-                job: job_spec,
-                guards,
-                ..old
-            });
+            let old = std::mem::replace(&mut entry.group, group);
+            if old != group {
+                self.leave_group(old, slot);
+                self.group_mut(group).members.insert(slot);
+            }
             return true;
         }
         let slot = match self.free.pop() {
@@ -175,14 +187,13 @@ impl SelectorIndex {
                 (self.entries.len() - 1) as u32
             }
         };
-        self.post(slot, &guards);
         self.entries[slot as usize] = Some(Entry {
             id: job.into(),
-            job: job_spec,
             seq: self.next_seq,
-            guards,
+            group,
         });
         self.next_seq += 1;
+        self.group_mut(group).members.insert(slot);
         self.slots.insert(job.into(), slot);
         false
     }
@@ -235,7 +246,7 @@ impl SelectorIndex {
         let entry = self.entries[slot as usize]
             .take()
             .expect("a job id's slot holds its entry");
-        self.unpost(slot, &entry.guards);
+        self.leave_group(entry.group, slot);
         self.free.push(slot);
         if self.slots.is_empty() {
             *self = SelectorIndex {
@@ -259,7 +270,8 @@ impl SelectorIndex {
     /// The job with this id.
     pub fn get(&self, job: &str) -> Option<&Job> {
         let slot = *self.slots.get(job)?;
-        self.entries[slot as usize].as_ref().map(|entry| &entry.job)
+        let entry = self.entries[slot as usize].as_ref()?;
+        Some(&self.group(entry.group).job)
     }
 
     /// Every job, in insertion order.
@@ -268,19 +280,26 @@ impl SelectorIndex {
         if self.slots_reused {
             entries.sort_unstable_by_key(|entry| entry.seq);
         }
-        entries.into_iter().map(|entry| (&*entry.id, &entry.job))
+        entries
+            .into_iter()
+            .map(|entry| (&*entry.id, &self.group(entry.group).job))
     }
 
     /// The ids of the jobs this node satisfies, in job insertion order. Only the jobs whose guard the
-    /// node carries, and the residue, are checked; the answer equals checking every job.
+    /// node carries, and the residue, are checked, each distinct selector once; the answer equals
+    /// checking every job.
     pub fn matching<L: Labels + ?Sized>(&self, node_id: &str, labels: &L) -> Vec<&str> {
-        let candidates = self.candidates(node_id, labels);
-        self.in_insertion_order(
-            candidates
-                .iter()
-                .filter_map(|slot| self.entry(slot))
-                .filter(|entry| entry.job.matches(node_id, labels)),
-        )
+        let mut matched = RoaringBitmap::new();
+        for group in self
+            .candidates(node_id, labels)
+            .iter()
+            .map(|g| self.group(g))
+        {
+            if group.job.matches(node_id, labels) {
+                matched |= &group.members;
+            }
+        }
+        self.ids_in_insertion_order(&matched)
     }
 
     /// The jobs a label update makes newly satisfiable, and those it no longer satisfies: only the jobs
@@ -302,52 +321,115 @@ impl SelectorIndex {
     pub fn changed<L: Labels + ?Sized>(&self, node_id: &str, old: &L, new: &L) -> Changes<'_> {
         let mut candidates = self.candidates(node_id, old);
         candidates |= self.candidates(node_id, new);
-        let mut gained = Vec::new();
-        let mut lost = Vec::new();
-        for entry in candidates.iter().filter_map(|slot| self.entry(slot)) {
+        let (mut gained, mut lost) = (RoaringBitmap::new(), RoaringBitmap::new());
+        for group in candidates.iter().map(|g| self.group(g)) {
             match (
-                entry.job.matches(node_id, old),
-                entry.job.matches(node_id, new),
+                group.job.matches(node_id, old),
+                group.job.matches(node_id, new),
             ) {
-                (false, true) => gained.push(entry),
-                (true, false) => lost.push(entry),
+                (false, true) => gained |= &group.members,
+                (true, false) => lost |= &group.members,
                 _ => {}
             }
         }
         Changes {
-            gained: self.in_insertion_order(gained.into_iter()),
-            lost: self.in_insertion_order(lost.into_iter()),
+            gained: self.ids_in_insertion_order(&gained),
+            lost: self.ids_in_insertion_order(&lost),
         }
     }
 
-    /// The slots of the jobs whose guard the node carries, and the residue.
+    /// The groups whose guard the node carries, and the residue.
     fn candidates<L: Labels + ?Sized>(&self, node_id: &str, labels: &L) -> RoaringBitmap {
         let mut candidates = self.residue.clone();
-        if let Some(jobs) = self.by_id.get(node_id) {
-            candidates |= jobs;
+        if let Some(groups) = self.by_id.get(node_id) {
+            candidates |= groups;
         }
         for (key, postings) in &self.by_key {
             if let Some(value) = labels.get(key) {
                 candidates |= &postings.present;
-                if let Some(jobs) = postings.values.get(value) {
-                    candidates |= jobs;
+                if let Some(groups) = postings.values.get(value) {
+                    candidates |= groups;
                 }
             }
         }
         candidates
     }
 
-    fn entry(&self, slot: u32) -> Option<&Entry> {
-        self.entries.get(slot as usize).and_then(Option::as_ref)
+    /// The ids of the jobs in these slots, in insertion order.
+    fn ids_in_insertion_order(&self, slots: &RoaringBitmap) -> Vec<&str> {
+        let entries = slots
+            .iter()
+            .filter_map(|slot| self.entries[slot as usize].as_ref());
+        if !self.slots_reused {
+            return entries.map(|entry| &*entry.id).collect();
+        }
+        let mut entries: Vec<&Entry> = entries.collect();
+        entries.sort_unstable_by_key(|entry| entry.seq);
+        entries.into_iter().map(|entry| &*entry.id).collect()
     }
 
-    /// The ids of entries found in slot order, put in insertion order.
-    fn in_insertion_order<'a>(&'a self, entries: impl Iterator<Item = &'a Entry>) -> Vec<&'a str> {
-        let mut entries: Vec<&Entry> = entries.collect();
-        if self.slots_reused {
-            entries.sort_unstable_by_key(|entry| entry.seq);
+    fn group(&self, group: u32) -> &Group {
+        self.groups[group as usize]
+            .as_ref()
+            .expect("a posted or referenced group is live")
+    }
+
+    fn group_mut(&mut self, group: u32) -> &mut Group {
+        self.groups[group as usize]
+            .as_mut()
+            .expect("a posted or referenced group is live")
+    }
+
+    /// The group of jobs with this selector, made and posted if there is none yet.
+    fn group_for(&mut self, job: Job) -> u32 {
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(&job);
+        let same = self.groups_by_hash.get(&hash).and_then(|groups| {
+            groups
+                .iter()
+                .copied()
+                .find(|&group| self.group(group).job == job)
+        });
+        if let Some(group) = same {
+            return group;
         }
-        entries.into_iter().map(|entry| &*entry.id).collect()
+        self.learn_values(&job);
+        let guards = guards_of(&job, &self.vocabulary);
+        let group = match self.free_groups.pop() {
+            Some(group) => group,
+            None => {
+                self.groups.push(None);
+                (self.groups.len() - 1) as u32
+            }
+        };
+        self.post(group, &guards);
+        self.groups[group as usize] = Some(Group {
+            job,
+            guards,
+            members: RoaringBitmap::new(),
+        });
+        self.groups_by_hash.entry(hash).or_default().push(group);
+        group
+    }
+
+    /// Takes a job slot out of its group, and the group out of the index when it was the last.
+    fn leave_group(&mut self, group: u32, slot: u32) {
+        let members = &mut self.group_mut(group).members;
+        members.remove(slot);
+        if !members.is_empty() {
+            return;
+        }
+        let Group { job, guards, .. } = self.groups[group as usize]
+            .take()
+            .expect("a referenced group is live");
+        self.unpost(group, &guards);
+        self.free_groups.push(group);
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(&job);
+        if let Some(groups) = self.groups_by_hash.get_mut(&hash) {
+            groups.retain(|&g| g != group);
+            if groups.is_empty() {
+                self.groups_by_hash.remove(&hash);
+            }
+        }
     }
 
     /// Records the values the job's `=`/`in` requirements name, for judging later guards.
@@ -362,7 +444,7 @@ impl SelectorIndex {
         }
     }
 
-    fn post(&mut self, slot: u32, guards: &[Guard]) {
+    fn post(&mut self, group: u32, guards: &[Guard]) {
         for guard in guards {
             let postings = match guard {
                 Guard::Residue => &mut self.residue,
@@ -376,20 +458,20 @@ impl SelectorIndex {
                     .entry(value.clone())
                     .or_default(),
             };
-            postings.insert(slot);
+            postings.insert(group);
         }
     }
 
-    fn unpost(&mut self, slot: u32, guards: &[Guard]) {
+    fn unpost(&mut self, group: u32, guards: &[Guard]) {
         for guard in guards {
             match guard {
                 Guard::Residue => {
-                    self.residue.remove(slot);
+                    self.residue.remove(group);
                 }
                 Guard::Id(id) => {
-                    if let Some(jobs) = self.by_id.get_mut(id) {
-                        jobs.remove(slot);
-                        if jobs.is_empty() {
+                    if let Some(groups) = self.by_id.get_mut(id) {
+                        groups.remove(group);
+                        if groups.is_empty() {
                             self.by_id.remove(id);
                         }
                     }
@@ -400,15 +482,15 @@ impl SelectorIndex {
                     };
                     match guard {
                         Guard::Value(_, value) => {
-                            if let Some(jobs) = postings.values.get_mut(value) {
-                                jobs.remove(slot);
-                                if jobs.is_empty() {
+                            if let Some(groups) = postings.values.get_mut(value) {
+                                groups.remove(group);
+                                if groups.is_empty() {
                                     postings.values.remove(value);
                                 }
                             }
                         }
                         _ => {
-                            postings.present.remove(slot);
+                            postings.present.remove(group);
                         }
                     }
                     if postings.present.is_empty() && postings.values.is_empty() {
@@ -425,6 +507,10 @@ impl fmt::Debug for SelectorIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SelectorIndex")
             .field("jobs", &self.len())
+            .field(
+                "distinct_selectors",
+                &self.groups_by_hash.values().map(Vec::len).sum::<usize>(),
+            )
             .field("residue", &self.residue.len())
             .field("guard_keys", &self.by_key.len())
             .field("guard_ids", &self.by_id.len())

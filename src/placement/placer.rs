@@ -25,7 +25,7 @@ use crate::matcher::Matcher;
 /// assert_eq!(placer.score("node-1", &node), 3);
 /// # Ok::<(), labelsel::PlacementError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Placer {
     /// Terms ORed; `None` makes every node feasible.
     required: Option<Vec<Matcher>>,

@@ -334,3 +334,28 @@ proptest! {
         prop_assert_eq!(changes.lost, lost);
     }
 }
+
+/// Jobs with equal selectors are checked once; replacing and removing keep every job's answer.
+#[test]
+fn jobs_with_equal_selectors_share_one_check() {
+    let mut index = SelectorIndex::new();
+    for id in ["a", "b", "c"] {
+        index.insert(id, job(&["!debug"]));
+    }
+    index.insert("d", job(&["zone=x"]));
+    assert!(
+        format!("{index:?}").contains("distinct_selectors: 2"),
+        "{index:?}"
+    );
+    let node = labels(&[("zone", "x")]);
+    assert_eq!(index.matching("n", &node), ["a", "b", "c", "d"]);
+    index.insert("b", job(&["zone=x"])); // b moves to d's selector
+    index.remove("a");
+    assert_eq!(index.matching("n", &labels(&[])), ["c"]);
+    assert_eq!(index.matching("n", &node), ["b", "c", "d"]);
+    index.remove("c");
+    assert!(
+        format!("{index:?}").contains("distinct_selectors: 1"),
+        "{index:?}"
+    );
+}
