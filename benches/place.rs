@@ -3,6 +3,9 @@
 //! weighted preferences (one negative), against kube-core evaluating every term on every node, summing
 //! the weights and selecting the top k, side by side in one run; the results must be identical.
 //!
+//! Then, for the spread and rollout of a whole fleet: `Selection::count_by` over keys of 4 to 5,000
+//! values and `Selection::rollout` of 100,000 nodes, against counting and ordering node by node.
+//!
 //! `cargo bench --bench place` (add `-- --quick` for a shorter run).
 
 #[path = "../tests/it/support/workload.rs"]
@@ -219,5 +222,45 @@ fn main() {
                 );
             }
         }
+        spread_and_rollout(&fleet, &workload.nodes);
     }
+}
+
+/// `count_by` and `rollout` on the whole fleet, beside the same answers computed node by node.
+fn spread_and_rollout(fleet: &Fleet, nodes: &[Node]) {
+    let everything = Selector::new().compile().expect("the empty selector compiles");
+    let selection = fleet.select(&everything);
+    println!("\nSpread and rollout of all 100,000 nodes, medians");
+    println!(
+        "{:<40} {:>12} {:>16} {:>8}",
+        "what", "labelsel µs", "node by node µs", "ratio"
+    );
+    for key in ["gpu", "topology.kubernetes.io/zone", "team", "rack"] {
+        let ours = median(21, || {
+            black_box(selection.count_by(key));
+        });
+        let theirs = median(5, || {
+            let mut counts: std::collections::HashMap<Option<&str>, usize> = Default::default();
+            for node in nodes {
+                *counts.entry(node.labels.get(key).map(String::as_str)).or_default() += 1;
+            }
+            black_box(counts);
+        });
+        let spread = selection.count_by(key);
+        println!(
+            "{:<40} {:>12.1} {:>16.1} {:>7.0}x",
+            format!("count_by({key}), {} values", spread.values().len()),
+            ours.as_secs_f64() * 1e6,
+            theirs.as_secs_f64() * 1e6,
+            theirs.as_secs_f64() / ours.as_secs_f64()
+        );
+    }
+    let ours = median(7, || {
+        black_box(selection.rollout(42));
+    });
+    println!(
+        "{:<40} {:>12.1}",
+        "rollout(42) of 100,000 nodes",
+        ours.as_secs_f64() * 1e6
+    );
 }
