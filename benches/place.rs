@@ -228,7 +228,9 @@ fn main() {
 
 /// `count_by` and `rollout` on the whole fleet, beside the same answers computed node by node.
 fn spread_and_rollout(fleet: &Fleet, nodes: &[Node]) {
-    let everything = Selector::new().compile().expect("the empty selector compiles");
+    let everything = Selector::new()
+        .compile()
+        .expect("the empty selector compiles");
     let selection = fleet.select(&everything);
     println!("\nSpread and rollout of all 100,000 nodes, medians");
     println!(
@@ -242,7 +244,9 @@ fn spread_and_rollout(fleet: &Fleet, nodes: &[Node]) {
         let theirs = median(5, || {
             let mut counts: std::collections::HashMap<Option<&str>, usize> = Default::default();
             for node in nodes {
-                *counts.entry(node.labels.get(key).map(String::as_str)).or_default() += 1;
+                *counts
+                    .entry(node.labels.get(key).map(String::as_str))
+                    .or_default() += 1;
             }
             black_box(counts);
         });

@@ -77,6 +77,23 @@ fn labelsel(args: &[&str]) -> Run {
     run_with_stdin(args, "")
 }
 
+/// What a command run without `--fleet` says first on stderr.
+const DEMO_NOTICE: &str =
+    "labelsel: no --fleet given; using the embedded demo fleet of 300 nodes\n";
+/// What `select` says on stderr when the selector has no requirement at all.
+const EMPTY_SELECTOR_WARNING: &str = "labelsel: the selector is empty, so every node matches\n";
+
+/// The stderr of a run on the demo fleet after its notice, which must come first, exactly once.
+#[track_caller]
+fn stderr_without_demo_notice(run: &Run) -> &str {
+    let rest = run
+        .stderr
+        .strip_prefix(DEMO_NOTICE)
+        .unwrap_or_else(|| panic!("no demo-fleet notice first on stderr: {run:#?}"));
+    assert!(!rest.contains(DEMO_NOTICE), "the notice twice: {run:#?}");
+    rest
+}
+
 /// A fresh directory for one test's files.
 fn temp_dir(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -341,7 +358,7 @@ fn select_on_the_demo_fleet_prints_the_ids_a_scan_finds_in_fleet_order() {
 
     let run = labelsel(&["select", "-e", "gpu", "-e", "!debug"]);
     assert_eq!(run.code, 0, "{run:#?}");
-    assert_eq!(run.stderr, "");
+    assert_eq!(stderr_without_demo_notice(&run), "");
     assert_eq!(lines(&run.stdout), expected);
 
     let count = labelsel(&["select", "-e", "gpu", "-e", "!debug", "--count"]);
@@ -353,7 +370,8 @@ fn select_on_the_demo_fleet_prints_the_ids_a_scan_finds_in_fleet_order() {
 fn select_exits_1_when_nothing_matches() {
     let run = labelsel(&["select", "-e", "env=nowhere"]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
-    assert_eq!(run.stderr, "");
+    // The hint to run diagnose is for a terminal; a script sees only the exit status.
+    assert_eq!(stderr_without_demo_notice(&run), "");
 
     let count = labelsel(&["select", "-e", "env=nowhere", "--count"]);
     assert_eq!(
@@ -619,12 +637,111 @@ fn select_takes_labels_and_ids_from_flags() {
 }
 
 #[test]
-fn select_rejects_a_label_flag_without_an_equals_sign() {
-    let run = labelsel(&["select", "-l", "env"]);
-    assert_eq!(run.code, 2, "{run:#?}");
-    assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains(r#"-l "env""#), "{}", run.stderr);
-    assert!(run.stderr.contains("expected KEY=VALUE"), "{}", run.stderr);
+fn select_label_flags_are_selector_strings_as_kubectls() {
+    // `-l gpu` is kubectl's existence test, `-l 'a=b,c!=d'` a whole selector.
+    for (flags, selector) in [
+        (vec!["-l", "gpu"], Selector::new().expression("gpu")),
+        (
+            vec!["-l", "env=prod,tier=premium"],
+            Selector::new()
+                .label("env", "prod")
+                .label("tier", "premium"),
+        ),
+        (
+            vec!["-l", "env in (prod, staging)", "-l", "!debug"],
+            Selector::new()
+                .expression("env in (prod, staging)")
+                .expression("!debug"),
+        ),
+    ] {
+        let expected = scan(demo_nodes(), &selector);
+        assert!(!expected.is_empty() && expected.len() < DEMO_NODES);
+        let mut args = vec!["select"];
+        args.extend(&flags);
+        let run = labelsel(&args);
+        assert_eq!(run.code, 0, "{flags:?}: {run:#?}");
+        assert_eq!(lines(&run.stdout), expected, "{flags:?}");
+    }
+}
+
+#[test]
+fn label_flags_narrow_the_selector_file_and_never_replace_its_labels() {
+    let dir = temp_dir("label_flags_narrow");
+    let job = write_file(&dir, "job.json", r#"{"match_labels": {"env": "prod"}}"#);
+    let prod = scan(demo_nodes(), &Selector::new().label("env", "prod"));
+    assert!(!prod.is_empty());
+
+    // The job asks for env=prod: -l env=staging cannot turn it into a staging job.
+    let run = labelsel(&["select", "--selector", &job, "-l", "env=staging"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:#?}");
+    let run = labelsel(&["select", "--selector", &job, "-l", "env=prod", "--count"]);
+    assert_eq!(run.stdout, format!("{}\n", prod.len()), "{run:#?}");
+
+    // -l narrows like -e does.
+    let narrowed = scan(
+        demo_nodes(),
+        &Selector::new().label("env", "prod").expression("gpu"),
+    );
+    assert!(narrowed.len() < prod.len());
+    for flag in ["-l", "-e"] {
+        let run = labelsel(&["select", "--selector", &job, flag, "gpu"]);
+        assert_eq!(run.code, 0, "{flag}: {run:#?}");
+        assert_eq!(lines(&run.stdout), narrowed, "{flag}");
+    }
+
+    // Contradicting flags: lint says unsatisfiable rather than "no findings".
+    for args in [
+        vec!["lint", "-l", "env=prod", "-l", "env=staging"],
+        vec!["lint", "--selector", &job, "-l", "env=staging"],
+    ] {
+        let run = labelsel(&args);
+        assert_eq!(run.code, 1, "{args:?}: {run:#?}");
+        assert!(
+            run.stdout.starts_with("error: unsatisfiable"),
+            "{args:?}: {run:#?}"
+        );
+        assert!(run.stdout.contains("env=staging"), "{args:?}: {run:#?}");
+    }
+    // explain shows the file's label and the flag's selector side by side.
+    let node = demo_node_where("with env=prod", |node| label(node, "env") == Some("prod"));
+    let run = labelsel(&[
+        "explain",
+        "--node",
+        &node.id,
+        "--selector",
+        &job,
+        "-l",
+        "env=staging",
+    ]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout
+            .contains("fail  match_expressions[0]  env=staging"),
+        "{run:#?}"
+    );
+    assert!(
+        run.stdout
+            .contains(r#"pass  match_labels["env"]  env=prod"#),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn id_flags_narrow_the_selector_files_match_ids() {
+    let dir = temp_dir("id_flags_narrow");
+    let nodes = demo_nodes();
+    let (a, b, c) = (&*nodes[3].id, &*nodes[50].id, &*nodes[99].id);
+    let job = write_file(&dir, "job.json", &json!({"match_ids": [a, b]}).to_string());
+    // Only the ids in both lists remain: --id cannot add a node the job does not list.
+    let run = labelsel(&["select", "--selector", &job, "--id", b, "--id", c]);
+    assert_eq!((run.code, lines(&run.stdout)), (0, vec![b]), "{run:#?}");
+    let run = labelsel(&["select", "--selector", &job]);
+    assert_eq!((run.code, lines(&run.stdout)), (0, vec![a, b]), "{run:#?}");
+
+    // No id in common: refused rather than read as "any node".
+    let run = labelsel(&["select", "--selector", &job, "--id", c]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:#?}");
+    assert!(run.stderr.contains("none of the --id"), "{}", run.stderr);
 }
 
 #[test]
@@ -692,27 +809,33 @@ fn select_rejects_a_bad_expression_naming_its_place_with_a_caret() {
         "good.json",
         r#"{"match_expressions": ["gpu", "!debug"]}"#,
     );
+    // A flag's expression is named by the flag and its number, not by its index after the file's.
     let run = labelsel(&["select", "--selector", &path, "-e", "env in (prod) x"]);
     assert_eq!(run.code, 2, "{run:#?}");
-    assert!(
-        run.stderr.contains("match_expressions[2]"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--> -e argument 1:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("match_expressions"), "{}", run.stderr);
     assert_eq!(caret_under(&run.stderr, "env in (prod) x"), (14, 1));
 
     let run = labelsel(&["select", "-e", "gpu", "-e", "cpu>x"]);
     assert_eq!(run.code, 2, "{run:#?}");
-    assert!(
-        run.stderr.contains("match_expressions[1]"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        !run.stderr.contains("match_expressions[0]"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--> -e argument 2:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("match_expressions"), "{}", run.stderr);
+
+    // -l selectors are counted apart from -e expressions, and follow them.
+    let run = labelsel(&[
+        "select",
+        "--selector",
+        &path,
+        "-l",
+        "env=prod",
+        "-e",
+        "gpu",
+        "-l",
+        "tier in (a",
+    ]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("--> -l argument 2:"), "{}", run.stderr);
+    assert_eq!(caret_under(&run.stderr, "tier in (a"), (10, 1));
 }
 
 #[test]
@@ -733,22 +856,16 @@ fn select_rejects_bad_match_labels_keys_and_values() {
         run.stderr
     );
 
+    // -l is a selector string, its errors named by the flag and its number.
     let run = labelsel(&["select", "--label=-env=prod"]);
     assert_eq!(run.code, 2, "{run:#?}");
-    assert!(
-        run.stderr.contains(r#"match_labels key "-env""#),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--> -l argument 1:"), "{}", run.stderr);
+    assert!(run.stderr.contains("invalid key `-env`"), "{}", run.stderr);
 
-    let run = labelsel(&["select", "-l", "env=a b"]);
+    let run = labelsel(&["select", "-l", "env=a", "-l", "env=a b"]);
     assert_eq!(run.code, 2, "{run:#?}");
-    assert!(
-        run.stderr.contains(r#"match_labels["env"]"#),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("invalid value `a b`"), "{}", run.stderr);
+    assert!(run.stderr.contains("--> -l argument 2:"), "{}", run.stderr);
+    assert_eq!(caret_under(&run.stderr, "env=a b"), (6, 1));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -789,7 +906,7 @@ fn select_count_by_prints_a_line_per_value_and_the_missing_count() {
         (&[], Selector::new(), "gpu"),
         (
             &["-l", "env=prod"],
-            Selector::new().label("env", "prod"),
+            Selector::new().expression("env=prod"),
             "owner",
         ),
     ];
@@ -800,7 +917,12 @@ fn select_count_by_prints_a_line_per_value_and_the_missing_count() {
         argv.extend(["--count-by", key]);
         let run = labelsel(&argv);
         assert_eq!(run.code, 0, "{run:#?}");
-        assert_eq!(run.stderr, "");
+        let warning = if selector.is_empty() {
+            EMPTY_SELECTOR_WARNING
+        } else {
+            ""
+        };
+        assert_eq!(stderr_without_demo_notice(&run), warning, "{argv:?}");
         assert_eq!(lines(&run.stdout), expected, "{argv:?}");
     }
     // Every node lacks a key no node has.
@@ -919,7 +1041,7 @@ fn select_rollout_prints_the_matching_ids_in_the_librarys_rollout_order() {
         let seed_text = seed.to_string();
         let run = labelsel(&["select", "-l", "env=prod", "--rollout", &seed_text]);
         assert_eq!(run.code, 0, "{run:#?}");
-        assert_eq!(run.stderr, "");
+        assert_eq!(stderr_without_demo_notice(&run), "");
         assert_eq!(lines(&run.stdout), expected.ids(), "seed {seed}");
 
         let json = labelsel(&[
@@ -1224,7 +1346,7 @@ fn an_empty_fleet_file_is_an_empty_fleet() {
         let path = write_file(&dir, name, contents);
         let run = labelsel(&["select", "--fleet", &path]);
         assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{name}: {run:#?}");
-        assert_eq!(run.stderr, "", "{name}");
+        assert_eq!(run.stderr, EMPTY_SELECTOR_WARNING, "{name}");
         let count = labelsel(&["select", "--fleet", &path, "--count"]);
         assert_eq!((count.code, count.stdout.as_str()), (1, "0\n"), "{name}");
         let diagnosis = labelsel(&["diagnose", "--fleet", &path, "-e", "gpu"]);
@@ -1287,9 +1409,9 @@ fn explain_a_matching_node_prints_every_pass_and_exits_0() {
         lines(&run.stdout),
         [
             format!("{} matches: all 3 requirements pass", node.id),
-            r#"  pass  match_labels["env"]  env=prod"#.to_string(),
             "  pass  match_expressions[0]  gpu".to_string(),
             "  pass  match_expressions[1]  !debug  (passes because debug is absent)".to_string(),
+            "  pass  match_expressions[2]  env=prod".to_string(),
         ]
     );
 }
@@ -1391,19 +1513,21 @@ fn explain_json_gives_each_verdict_with_its_reason_code() {
     assert_eq!(
         reasons,
         // Within an expression, requirements come in canonical (key) order: `!debug` before `tier`.
+        // The `-l` selector follows the `-e` expressions, whatever the order of the flags.
         [
-            "Matched",
             "KeyAbsent",
             "ValueNotInSet",
             "KeyMissing",
             "ComparisonFailed",
+            "Matched",
             "IdListed"
         ]
     );
     let passed: Vec<bool> = verdicts.iter().map(|v| v["passed"] == true).collect();
-    assert_eq!(passed, [true, true, false, false, false, true]);
+    assert_eq!(passed, [true, false, false, false, true, true]);
+    assert_eq!(verdicts[4]["origin"], "match_expressions[3]");
     assert_eq!(
-        verdicts[2],
+        verdicts[1],
         json!({
             "origin": "match_expressions[0]",
             "requirement": "tier in (premium)",
@@ -1413,15 +1537,15 @@ fn explain_json_gives_each_verdict_with_its_reason_code() {
             "actual": tier,
         })
     );
-    assert_eq!(verdicts[1]["actual"], Value::Null);
+    assert_eq!(verdicts[0]["actual"], Value::Null);
     assert_eq!(verdicts[5]["origin"], "match_ids");
 
     // The same as the library's explanation.
     let matcher = Selector::new()
-        .label("env", env)
         .expression("tier in (premium), !debug")
         .expression("gpu")
         .expression("cpu>100000")
+        .expression(&env_label)
         .id(&node.id)
         .compile()
         .unwrap();
@@ -1463,10 +1587,6 @@ fn diagnose_text_has_the_match_count_and_a_row_per_requirement() {
     assert_eq!(run.code, 0, "{run:#?}");
     let parts = [
         (
-            r#"match_labels["env"]  env=prod"#,
-            Selector::new().label("env", "prod"),
-        ),
-        (
             "match_expressions[0]  tier=premium",
             Selector::new().expression("tier=premium"),
         ),
@@ -1474,11 +1594,15 @@ fn diagnose_text_has_the_match_count_and_a_row_per_requirement() {
             "match_expressions[1]  gpu",
             Selector::new().expression("gpu"),
         ),
+        (
+            "match_expressions[2]  env=prod",
+            Selector::new().expression("env=prod"),
+        ),
     ];
     let whole = Selector::new()
-        .label("env", "prod")
         .expression("tier=premium")
-        .expression("gpu");
+        .expression("gpu")
+        .expression("env=prod");
     let matching = scan(demo_nodes(), &whole).len();
     let text = lines(&run.stdout);
     assert_eq!(text[0], format!("{matching} of {DEMO_NODES} nodes match"));
@@ -1561,18 +1685,17 @@ fn diagnose_json_matches_select_count_and_the_library() {
             assert!(without as usize >= count, "{selector:?}: {requirement}");
         }
 
-        // The same as the library's diagnosis.
+        // The same as the library's diagnosis: the `-e` expressions, then the `-l` selectors, in
+        // match_expressions.
         let mut library = Selector::new();
-        for pair in selector.chunks(2) {
-            library = match pair {
-                ["-e", expr] => library.expression(*expr),
-                ["-l", kv] => {
-                    let (k, v) = kv.split_once('=').unwrap();
-                    library.label(k, v)
-                }
-                ["--id", id] => library.id(*id),
-                _ => unreachable!("{pair:?}"),
-            };
+        for flag in ["-e", "-l", "--id"] {
+            for pair in selector.chunks(2).filter(|pair| pair[0] == flag) {
+                library = match pair {
+                    ["-e" | "-l", expr] => library.expression(*expr),
+                    ["--id", id] => library.id(*id),
+                    _ => unreachable!("{pair:?}"),
+                };
+            }
         }
         let matcher = library.compile().unwrap();
         assert_eq!(
@@ -1599,11 +1722,12 @@ fn lint_an_unsatisfiable_selector_exits_1_naming_both_requirements() {
         ]
     );
 
+    // A -l selector goes after the -e expressions.
     let run = labelsel(&["lint", "-l", "cpu=4", "-e", "cpu>8"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(run.stdout.contains("unsatisfiable"), "{}", run.stdout);
     assert!(
-        run.stdout.contains(r#"match_labels["cpu"] cpu=4"#),
+        run.stdout.contains("match_expressions[1] cpu=4"),
         "{}",
         run.stdout
     );
@@ -1865,7 +1989,7 @@ fn no_colour_escapes_when_not_on_a_terminal() {
     // `labelsel` itself asserts this on every run; these are the outputs most likely to be styled.
     let runs = [
         labelsel(&["check", "env in (prod", "gpu"]),
-        labelsel(&["select", "-l", "env"]),
+        labelsel(&["select", "-l", "env=a b"]),
         labelsel(&["select", "-e", "tier in (a,"]),
         labelsel(&["select", "--oops"]),
         labelsel(&["--help"]),
@@ -1930,7 +2054,13 @@ fn select_counts_on_the_workload_fleet_equal_a_library_scan() {
             &file,
             "--count",
         ]);
-        assert_eq!(run.stderr, "", "{}", named.name);
+        let matches_all = named.selector.compile().is_ok_and(|m| m.is_empty());
+        let warning = if matches_all {
+            EMPTY_SELECTOR_WARNING
+        } else {
+            ""
+        };
+        assert_eq!(run.stderr, warning, "{}", named.name);
         assert_eq!(
             run.stdout,
             format!("{}\n", expected.len()),
@@ -2055,7 +2185,11 @@ fn place_prints_every_feasible_node_best_first_as_the_library_ranks_them() {
     );
 
     let run = labelsel(&["place", "--placement", &placement_path]);
-    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
+    assert_eq!(
+        (run.code, stderr_without_demo_notice(&run)),
+        (0, ""),
+        "{run:#?}"
+    );
     assert_eq!(lines(&run.stdout), want);
 
     let run = labelsel(&["place", "--placement", &placement_path, "--top", "3"]);
@@ -2311,7 +2445,11 @@ fn jobs_of_a_fleet_node_equal_a_scan_of_every_jobs_matcher_in_file_order() {
         let want = scan_jobs(&jobs, &node.id, &node.labels);
         assert!(want.contains(&"everything".to_string()));
         let run = labelsel(&["jobs", "--jobs", &path, "--node", &node.id]);
-        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
+        assert_eq!(
+            (run.code, stderr_without_demo_notice(&run)),
+            (0, ""),
+            "{run:#?}"
+        );
         assert_eq!(lines(&run.stdout), want, "{}", node.id);
 
         let run = labelsel(&[
@@ -2342,7 +2480,11 @@ fn jobs_of_every_fleet_node_count_what_a_scan_finds_in_fleet_order() {
     assert_eq!(want.len(), DEMO_NODES);
 
     let run = labelsel(&["jobs", "--jobs", &path]);
-    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:#?}");
+    assert_eq!(
+        (run.code, stderr_without_demo_notice(&run)),
+        (0, ""),
+        "{run:#?}"
+    );
     assert_eq!(lines(&run.stdout), want);
 
     // The same fleet from a file, and from stdin.
@@ -2447,7 +2589,11 @@ fn jobs_exits_1_when_no_job_is_satisfied() {
     );
     let run = labelsel(&["jobs", "--jobs", &mars, "--node", &demo_nodes()[0].id]);
     assert_eq!(
-        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            run.code,
+            run.stdout.as_str(),
+            stderr_without_demo_notice(&run)
+        ),
         (1, "", ""),
         "{run:#?}"
     );
@@ -2600,4 +2746,379 @@ fn jobs_refuses_bad_flags_with_exit_2() {
         "{}",
         run.stdout
     );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Output errors, notices on stderr, node ids and labels the loader refuses
+// ---------------------------------------------------------------------------------------------------
+
+/// The binary as a plain process, for the tests that give it a stdout of their own.
+fn process(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_labelsel"));
+    cmd.args(args)
+        .current_dir(MANIFEST_DIR)
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+/// Commands that write something (text and JSON), each with the exit status it has when its output
+/// is read to the end.
+fn writing_commands(jobs: &str) -> Vec<(Vec<String>, i32)> {
+    let commands: [(&[&str], i32); 10] = [
+        (&["check", "gpu", "env in (a, b)", "!debug"], 0),
+        (&["check", "--output", "json", "gpu"], 0),
+        (&["select", "-e", "!no-such-key"], 0),
+        (&["select", "-e", "!no-such-key", "--output", "json"], 0),
+        (
+            &[
+                "select",
+                "-e",
+                "!no-such-key",
+                "--rollout",
+                "7",
+                "--batch",
+                "3",
+            ],
+            0,
+        ),
+        (&["select", "--count", "-e", "env=nowhere"], 1),
+        (&["diagnose", "-e", "gpu", "-l", "env=prod"], 0),
+        (&["lint", "-e", "env=a", "-e", "env!=a"], 1),
+        (&["place", "--placement", "-"], 0),
+        (&["jobs", "--jobs", jobs], 0),
+    ];
+    commands
+        .iter()
+        .map(|(args, code)| (args.iter().map(|a| a.to_string()).collect(), *code))
+        .collect()
+}
+
+fn everything_jobs_file(test: &str) -> String {
+    let dir = temp_dir(test);
+    write_file(
+        &dir,
+        "jobs.ndjson",
+        r#"{"id": "everything", "selector": {}}"#,
+    )
+}
+
+#[test]
+fn a_full_disk_is_an_error_with_exit_2_and_one_line_on_stderr() {
+    let jobs = everything_jobs_file("output_full_disk");
+    for (args, _) in writing_commands(&jobs) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let full = std::fs::File::create("/dev/full").expect("/dev/full opens for writing");
+        let mut cmd = process(&args);
+        cmd.stdout(std::process::Stdio::from(full));
+        if args.contains(&"--placement") {
+            cmd.stdin(std::process::Stdio::piped());
+        }
+        let mut child = cmd.spawn().expect("labelsel starts");
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            stdin.write_all(PLACEMENT.as_bytes()).unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|line| !line.starts_with("labelsel: no --fleet given"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{args:?}: {stderr}");
+        assert!(
+            errors[0].starts_with("labelsel: cannot write the output: "),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn help_and_version_on_a_full_disk_are_an_error_too() {
+    for args in [&["--help"][..], &["select", "--help"], &["--version"]] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full opens for writing");
+        let output = process(args)
+            .stdout(std::process::Stdio::from(full))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("labelsel: cannot write the output: ")
+                && stderr.lines().count() == 1,
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_pipe_closed_early_ends_quietly_with_the_commands_status() {
+    let jobs = everything_jobs_file("output_closed_pipe");
+    for (args, code) in writing_commands(&jobs) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut cmd = process(&args);
+        cmd.stdout(std::process::Stdio::piped());
+        if args.contains(&"--placement") {
+            cmd.stdin(std::process::Stdio::piped());
+        }
+        let mut child = cmd.spawn().expect("labelsel starts");
+        // Closed before the command has written anything, as `| head -0` would.
+        drop(child.stdout.take());
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            stdin.write_all(PLACEMENT.as_bytes()).unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("cannot write"), "{args:?}: {stderr}");
+    }
+
+    // A selector of 300 ids, the reader gone after the first line.
+    let mut child = process(&["select", "-e", "!no-such-key"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert_eq!(first.trim_end(), demo_nodes()[0].id);
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, DEMO_NOTICE);
+}
+
+#[test]
+fn the_demo_fleet_is_announced_once_on_stderr_and_a_given_fleet_is_not() {
+    let jobs = everything_jobs_file("demo_notice");
+    let node = &demo_nodes()[0].id;
+    let demo_runs: [&[&str]; 6] = [
+        &["select", "-e", "gpu"],
+        &["select", "-e", "gpu", "--count", "--output", "json"],
+        &["explain", "--node", node, "-e", "gpu"],
+        &["diagnose", "-e", "gpu"],
+        &["place", "--placement", "-"],
+        &["jobs", "--jobs", &jobs],
+    ];
+    for args in demo_runs {
+        let run = run_with_stdin(args, PLACEMENT);
+        assert!(run.code == 0 || run.code == 1, "{args:?}: {run:#?}");
+        assert_eq!(run.stderr, DEMO_NOTICE, "{args:?}");
+    }
+    let quiet_runs: [&[&str]; 5] = [
+        &["select", "--fleet", DEMO_FLEET_PATH, "-e", "gpu"],
+        &[
+            "explain",
+            "--fleet",
+            DEMO_FLEET_PATH,
+            "--node",
+            node,
+            "-e",
+            "gpu",
+        ],
+        &["check", "gpu"],
+        &["lint", "-e", "gpu"],
+        // A node described by its labels reads no fleet.
+        &["jobs", "--jobs", &jobs, "--node", "n", "-l", "a=b"],
+    ];
+    for args in quiet_runs {
+        let run = labelsel(args);
+        assert_eq!(run.code, 0, "{args:?}: {run:#?}");
+        assert_eq!(run.stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+fn fleet_node_ids_that_are_empty_or_hold_control_characters_are_refused_naming_the_line() {
+    let dir = temp_dir("fleet_bad_ids");
+    let cases = [
+        (
+            r#"{"id": "a\nb"}"#,
+            r#"node id "a\nb" holds a control character"#,
+        ),
+        (
+            r#"{"id": "a\tb"}"#,
+            r#"node id "a\tb" holds a control character"#,
+        ),
+        (
+            r#"{"id": "a\u0000"}"#,
+            r#"node id "a\0" holds a control character"#,
+        ),
+        (
+            r#"{"id": "\u007f"}"#,
+            r#"node id "\u{7f}" holds a control character"#,
+        ),
+        (r#"{"id": ""}"#, r#"node id "" is empty"#),
+    ];
+    for (line, message) in cases {
+        let path = write_file(
+            &dir,
+            "nodes.ndjson",
+            &format!("{{\"id\": \"ok-1\"}}\n\n{line}\n{{\"id\": \"ok-2\"}}\n"),
+        );
+        let run = labelsel(&["select", "--fleet", &path, "-e", "!x"]);
+        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{line}: {run:#?}");
+        assert!(
+            run.stderr.contains(&format!("{path}:3: {message}")),
+            "{line}: {}",
+            run.stderr
+        );
+
+        let path = write_file(&dir, "nodes.json", &format!("[{{\"id\": \"ok\"}}, {line}]"));
+        let run = labelsel(&["select", "--fleet", &path, "-e", "!x"]);
+        assert_eq!(run.code, 2, "{line}: {run:#?}");
+        assert!(
+            run.stderr
+                .contains(&format!("{path}: node 2 of the array: {message}")),
+            "{line}: {}",
+            run.stderr
+        );
+    }
+    // Ids with spaces or non-ASCII letters are fine.
+    let path = write_file(
+        &dir,
+        "fine.ndjson",
+        "{\"id\": \"rack 1/node é\"}\n{\"id\": \"x\"}\n",
+    );
+    let run = labelsel(&["select", "--fleet", &path, "-e", "!x"]);
+    assert_eq!(
+        (run.code, lines(&run.stdout)),
+        (0, vec!["rack 1/node é", "x"])
+    );
+}
+
+#[test]
+fn command_line_node_ids_that_are_empty_or_hold_control_characters_are_refused() {
+    let jobs = everything_jobs_file("flag_bad_ids");
+    for (id, problem) in [
+        ("", "the node id is empty"),
+        ("a\nb", "the node id holds a control character"),
+        ("a\tb", "the node id holds a control character"),
+    ] {
+        let shown = format!("{id:?}");
+        let runs: [(&[&str], &str); 7] = [
+            (&["select", "--id", id], "--id"),
+            (&["select", "--id", "node-1", "--id", id, "--count"], "--id"),
+            (&["diagnose", "--id", id], "--id"),
+            (&["lint", "--id", id], "--id"),
+            (&["explain", "--node", id, "-e", "gpu"], "--node"),
+            (
+                &["jobs", "--jobs", &jobs, "--node", id, "-l", "a=b"],
+                "--node",
+            ),
+            (&["place", "--placement", "-", "--explain", id], "--explain"),
+        ];
+        for (args, flag) in runs {
+            let run = run_with_stdin(args, PLACEMENT);
+            assert_eq!(
+                (run.code, run.stdout.as_str()),
+                (2, ""),
+                "{args:?}: {run:#?}"
+            );
+            assert!(
+                run.stderr.contains(&format!("{flag} {shown}: {problem}")),
+                "{args:?}: {}",
+                run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn select_warns_that_an_empty_selector_matches_every_node() {
+    let dir = temp_dir("select_empty_selector");
+    let empty = write_file(&dir, "empty.json", "{}");
+    let runs: [&[&str]; 4] = [
+        &["select", "-e", ""],
+        &["select", "-e", " ", "-l", ""],
+        &["select", "--selector", &empty, "--count"],
+        &["select", "--fleet", DEMO_FLEET_PATH],
+    ];
+    for args in runs {
+        let run = labelsel(args);
+        assert_eq!(run.code, 0, "{args:?}: {run:#?}");
+        let stderr = if args.contains(&"--fleet") {
+            run.stderr.as_str()
+        } else {
+            stderr_without_demo_notice(&run)
+        };
+        assert_eq!(stderr, EMPTY_SELECTOR_WARNING, "{args:?}");
+        if args.contains(&"--count") {
+            assert_eq!(run.stdout, format!("{DEMO_NODES}\n"));
+        } else {
+            assert_eq!(run.stdout.lines().count(), DEMO_NODES);
+        }
+    }
+    // A selector with a requirement, even one every node passes, is not empty.
+    let run = labelsel(&["select", "-e", "!no-such-key", "--count"]);
+    assert_eq!(stderr_without_demo_notice(&run), "");
+}
+
+#[test]
+fn select_of_no_node_gives_no_hint_when_stderr_is_not_a_terminal() {
+    for args in [
+        &["select", "-e", "env=nowhere"][..],
+        &["select", "-e", "env=nowhere", "--rollout", "1"],
+        &["select", "--fleet", DEMO_FLEET_PATH, "-l", "env=nowhere"],
+    ] {
+        let run = labelsel(args);
+        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{args:?}");
+        assert!(!run.stderr.contains("diagnose"), "{args:?}: {run:#?}");
+    }
+}
+
+#[test]
+fn a_label_key_given_twice_in_a_fleet_file_is_refused_naming_the_key_and_the_line() {
+    let dir = temp_dir("fleet_duplicate_label_key");
+    let path = write_file(
+        &dir,
+        "nodes.ndjson",
+        "{\"id\": \"m\", \"labels\": {\"k\": \"v\"}}\n{\"id\": \"n\", \"labels\": {\"k\": \"v\", \"k\": \"w\"}}\n",
+    );
+    let run = labelsel(&["select", "--fleet", &path, "-l", "k=w"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:#?}");
+    assert!(run.stderr.contains(&format!("{path}:2:")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(r#"label key "k" appears twice"#),
+        "{}",
+        run.stderr
+    );
+
+    let path = write_file(
+        &dir,
+        "nodes.json",
+        "[{\"id\": \"m\"},\n {\"id\": \"n\", \"labels\": {\"k\": \"v\", \"j\": \"x\", \"k\": \"v\"}}]",
+    );
+    let run = labelsel(&["lint", "--fleet", &path, "-e", "k"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains(r#"label key "k" appears twice at line 2"#),
+        "{}",
+        run.stderr
+    );
+
+    // The same key on different nodes, and null labels, are fine.
+    let path = write_file(
+        &dir,
+        "fine.ndjson",
+        "{\"id\": \"m\", \"labels\": {\"k\": \"v\"}}\n{\"id\": \"n\", \"labels\": null}\n{\"id\": \"o\", \"labels\": {\"k\": \"w\", \"j\": \"w\"}}\n",
+    );
+    let run = labelsel(&["select", "--fleet", &path, "-e", "k"]);
+    assert_eq!(
+        (run.code, lines(&run.stdout)),
+        (0, vec!["m", "o"]),
+        "{run:#?}"
+    );
+    let run = run_with_stdin(
+        &["select", "--fleet", "-", "-e", "k"],
+        r#"{"id": "n", "labels": 7}"#,
+    );
+    assert_eq!(run.code, 2, "{run:#?}");
 }

@@ -2,13 +2,14 @@
 //! (NDJSON), and assembling selectors and nodes from JSON files and command-line flags.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
 use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use labelsel::{Fleet, LabelSet, NodeAffinity, Placement, Selector, SelectorIndex};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::report::Failure;
 
@@ -43,12 +44,78 @@ impl<'a> FleetSource<'a> {
     }
 }
 
-/// One node of a fleet file. Other fields are ignored; `"labels": null` reads as no labels.
+/// One node of a fleet file. Other fields are ignored; `"labels": null` reads as no labels, and a label
+/// key given twice is an error.
 #[derive(Deserialize)]
 struct NodeRecord {
     id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_labels")]
     labels: Option<BTreeMap<String, String>>,
+}
+
+/// Reads a node's labels, `null` as none, refusing a key given twice: serde's own map reading would
+/// keep the last value silently (`{"k": "v", "k": "w"}` as `k=w`).
+fn unique_labels<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    deserializer.deserialize_option(UniqueLabels)
+}
+
+struct UniqueLabels;
+
+impl<'de> Visitor<'de> for UniqueLabels {
+    type Value = Option<BTreeMap<String, String>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map of label keys to string values, or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut labels = BTreeMap::new();
+        while let Some((key, value)) = map.next_entry::<String, String>()? {
+            if labels.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "label key {key:?} appears twice"
+                )));
+            }
+            labels.insert(key, value);
+        }
+        Ok(Some(labels))
+    }
+}
+
+/// What is wrong with a node id, if anything: ids are printed one a line and looked up by name, so
+/// an empty id or one holding a control character (a newline, a tab, NUL, ...) is refused.
+fn node_id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("is empty")
+    } else if id.chars().any(char::is_control) {
+        Some("holds a control character")
+    } else {
+        None
+    }
+}
+
+/// Refuses a node id given on the command line with `flag` (`--id`, `--node`) that no fleet can hold.
+pub(crate) fn check_node_id(flag: &str, id: &str) -> Result<(), Failure> {
+    match node_id_problem(id) {
+        Some(problem) => Err(Failure::new(format!(
+            "{flag} {id:?}: the node id {problem}"
+        ))),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
@@ -65,6 +132,13 @@ pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
     let name = source.name();
     let mut fleet = Fleet::new();
     let mut add = |record: NodeRecord, place: &dyn Fn() -> String| {
+        if let Some(problem) = node_id_problem(&record.id) {
+            return Err(Failure::new(format!(
+                "{}: node id {:?} {problem}",
+                place(),
+                record.id
+            )));
+        }
         if fleet.contains(&record.id) {
             return Err(Failure::new(format!(
                 "{}: node id {:?} appears twice",
@@ -164,32 +238,75 @@ pub(crate) fn load_placement(
     }
 }
 
-/// The selector of a JSON file (or stdin), with the flags' expressions, labels and ids added.
+/// A selector assembled from a file and command-line flags, and where its expressions came from.
+pub(crate) struct FlagSelector {
+    pub(crate) selector: Selector,
+    /// How many of `match_expressions` came from the file; the `-e` flags' follow, then the `-l`
+    /// flags'.
+    pub(crate) from_file: usize,
+    /// How many `-e` flags there are.
+    pub(crate) from_e: usize,
+}
+
+impl FlagSelector {
+    /// Where `match_expressions[index]` came from: the file's own place, or the flag and its number.
+    pub(crate) fn origin(&self, index: usize) -> Option<String> {
+        if index < self.from_file {
+            None
+        } else if index < self.from_file + self.from_e {
+            Some(format!("-e argument {}", index - self.from_file + 1))
+        } else {
+            Some(format!(
+                "-l argument {}",
+                index - self.from_file - self.from_e + 1
+            ))
+        }
+    }
+}
+
+/// The selector of a JSON file (or stdin), narrowed by the flags: every `-e` expression and every `-l`
+/// selector string is added to `match_expressions`, and the `--id` flags (any of which a node may be)
+/// narrow `match_ids`. Nothing a flag gives can widen or replace what the file says.
 pub(crate) fn load_selector(
     path: Option<&str>,
     expressions: &[String],
     labels: &[String],
     ids: &[String],
-) -> Result<Selector, Failure> {
+) -> Result<FlagSelector, Failure> {
+    for id in ids {
+        check_node_id("--id", id)?;
+    }
     let mut selector = match path {
         None => Selector::new(),
         Some(path) => read_json(path, "selector")?,
     };
+    let from_file = selector.match_expressions.len();
     selector
         .match_expressions
-        .extend(expressions.iter().cloned());
-    for label in labels {
-        let (key, value) = label.split_once('=').ok_or_else(|| {
-            Failure::new(format!(
-                "-l {label:?}: expected KEY=VALUE, such as -l env=prod"
-            ))
-        })?;
-        selector
-            .match_labels
-            .insert(key.to_string(), value.to_string());
+        .extend(expressions.iter().chain(labels).cloned());
+    if !ids.is_empty() {
+        if selector.match_ids.is_empty() {
+            selector.match_ids = ids.to_vec();
+        } else {
+            // Both lists constrain the node: it must be in each, so in their intersection.
+            let flags: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
+            let file_ids = selector.match_ids.len();
+            selector.match_ids.retain(|id| flags.contains(id.as_str()));
+            if selector.match_ids.is_empty() {
+                // An empty list would place no constraint; refuse rather than widen.
+                return Err(Failure::new(format!(
+                    "--id: the selector's match_ids ({file_ids} id{}) hold none of the --id \
+                     flags, so no node could match",
+                    if file_ids == 1 { "" } else { "s" }
+                )));
+            }
+        }
     }
-    selector.match_ids.extend(ids.iter().cloned());
-    Ok(selector)
+    Ok(FlagSelector {
+        selector,
+        from_file,
+        from_e: expressions.len(),
+    })
 }
 
 /// One line of a jobs file. Other fields are ignored.

@@ -3,22 +3,23 @@
 //!
 //! Exit status: `select` and `explain` exit 0 when a node matches and 1 when none does; `place` exits 0
 //! when a node is feasible and 1 when none is; `jobs` exits 0 when a job is satisfied and 1 when none
-//! is; `lint` exits 1 when it finds an error; every command exits 2 on bad input.
+//! is; `lint` exits 1 when it finds an error; every command exits 2 on bad input and when its output
+//! cannot be written (a closed pipe, as with `| head`, ends the output quietly instead).
 
 mod input;
 mod report;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use labelsel::{Expression, Fleet, Labels, Matcher, Placed, Placer, SelectorIndex};
+use labelsel::{Expression, Fleet, Labels, Matcher, Place, Placed, Placer, SelectorIndex};
 use serde_json::json;
 
 use crate::input::{
-    FleetSource, load_fleet, load_jobs, load_placement, load_selector, node_labels,
+    FleetSource, check_node_id, load_fleet, load_jobs, load_placement, load_selector, node_labels,
 };
-use crate::report::Failure;
+use crate::report::{Failure, notice};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -31,7 +32,11 @@ Examples:
   labelsel place --placement placement.json --top 5
   labelsel jobs --jobs jobs.ndjson --node node-us-east-1-000007
 
-Without --fleet, select, explain, diagnose, place and jobs use an embedded demo fleet of 300 nodes.";
+Without --fleet, select, explain, diagnose, place and jobs use an embedded demo fleet of 300 nodes, and
+say so on stderr.
+
+-e EXPR, -l SELECTOR and --id ID only narrow a --selector file's selector: each -e and -l must also
+hold, and --id keeps only the listed nodes.";
 
 /// Kubernetes label selectors for schedulers: check, select, explain, diagnose, lint, place and match
 /// pending jobs.
@@ -72,6 +77,8 @@ enum Command {
         batches of N ids with an empty line between batches (awk -v RS= 'NR==2' prints batch 2). \
         JSON: {\"seed\", \"count\", \"ids\"}, with \"canary_percent\" under --canary and \
         \"batches\" (lists of ids) instead of \"ids\" under --batch.\n\n\
+        A selector with no requirement at all (-e '') matches every node, and says so on stderr. When \
+        no node matches, nothing is printed; on a terminal, a hint on stderr points to diagnose.\n\n\
         Exits 0 when a node matches (even if a 0% canary prints none), 1 when none does, 2 on an \
         error.")]
     Select {
@@ -237,15 +244,20 @@ struct FleetArgs {
 #[derive(Args)]
 struct SelectorArgs {
     /// A job-spec selector object ({"match_labels", "match_expressions", "match_ids"}); - reads stdin.
+    /// The flags below only narrow it.
     #[arg(long, value_name = "FILE")]
     selector: Option<String>,
-    /// A selector expression to add to match_expressions (repeatable).
+    /// A selector expression the nodes must also match, such as 'tier in (a,b)' (repeatable; added
+    /// to match_expressions).
     #[arg(short = 'e', long = "expression", value_name = "EXPR")]
     expressions: Vec<String>,
-    /// A KEY=VALUE label to add to match_labels (repeatable).
-    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE")]
+    /// A label selector the nodes must also match, as kubectl's -l: 'env=prod' or
+    /// 'env=prod,tier!=free' (repeatable; added to match_expressions, so it never replaces a label
+    /// of the file).
+    #[arg(short = 'l', long = "label", value_name = "SELECTOR")]
     labels: Vec<String>,
-    /// A node id to add to match_ids (repeatable).
+    /// A node id the node must be (repeatable: any of the ids given); with a file's match_ids, only
+    /// the ids in both remain.
     #[arg(long = "id", value_name = "ID")]
     ids: Vec<String>,
 }
@@ -257,7 +269,22 @@ enum Output {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version go through the one write path, so that a full disk is not
+        // silent; on a terminal clap prints them itself, in colour.
+        Err(shown) if !shown.use_stderr() && !std::io::stdout().is_terminal() => {
+            let text = shown.render().to_string();
+            return match print_lines(std::iter::once(text.trim_end())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => {
+                    failure.print();
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Err(error) => error.exit(),
+    };
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
@@ -354,6 +381,9 @@ fn run(command: Command) -> Result<u8, Failure> {
             explain,
             output,
         } => {
+            if let Some(node) = &explain {
+                check_node_id("--explain", node)?;
+            }
             let placement = load_placement(placement.as_deref(), affinity.as_deref())?;
             let placer = placement.compile()?;
             let fleet = fleet_or_demo(&fleet)?;
@@ -369,6 +399,9 @@ fn run(command: Command) -> Result<u8, Failure> {
             labels,
             output,
         } => {
+            if let Some(id) = &node {
+                check_node_id("--node", id)?;
+            }
             // The node's labels first: a bad -l is reported before the jobs file is read.
             let described = match &node {
                 Some(_) if !labels.is_empty() => Some(node_labels(&labels)?),
@@ -477,7 +510,8 @@ fn check(expressions: &[String], output: Output) -> Result<u8, Failure> {
             Ok(expr) => {
                 results.push(json!({"input": text, "canonical": expr.to_string()}));
                 if output == Output::Text {
-                    println!("{expr}");
+                    // Line by line, so that each line and the errors between them keep their order.
+                    print_lines(std::iter::once(&expr))?;
                 }
             }
             Err(error) => {
@@ -530,8 +564,19 @@ fn select(
             .map_err(|e| Failure::new(format!("--count-by {key:?} is not a label key: {e}")))?;
     }
     let fleet = fleet_or_demo(fleet)?;
+    if matcher.is_empty() {
+        notice("the selector is empty, so every node matches");
+    }
     let selection = fleet.select(&matcher);
     let count = selection.len();
+    // Only the ids views print nothing at all when nothing matches; the counts print 0.
+    let prints_ids = matches!(view, View::Ids | View::Rollout { .. }) && output == Output::Text;
+    if count == 0 && prints_ids && std::io::stderr().is_terminal() {
+        notice(
+            "no node matched; run labelsel diagnose with the same selector to see which \
+             requirement turns nodes down",
+        );
+    }
     match (view, output) {
         (View::Count, Output::Json) => print_json(&json!({ "count": count }))?,
         (View::Count, Output::Text) => print_lines(std::iter::once(count.to_string()))?,
@@ -604,6 +649,7 @@ fn explain(
     selector: &SelectorArgs,
     output: Output,
 ) -> Result<u8, Failure> {
+    check_node_id("--node", node)?;
     let matcher = compile(selector)?;
     let fleet = fleet_or_demo(fleet)?;
     let labels = fleet
@@ -642,14 +688,25 @@ fn lint(fleet: Option<&str>, selector: &SelectorArgs, output: Output) -> Result<
     Ok(if analysis.has_errors() { 1 } else { 0 })
 }
 
+/// The selector of `--selector`, narrowed by the flags, compiled; an error in a flag's expression is
+/// named by the flag and its number (`-l argument 2`), not by its index in `match_expressions`.
 fn compile(args: &SelectorArgs) -> Result<Matcher, Failure> {
-    let selector = load_selector(
+    let flags = load_selector(
         args.selector.as_deref(),
         &args.expressions,
         &args.labels,
         &args.ids,
     )?;
-    selector.compile().map_err(Failure::from)
+    flags.selector.compile().map_err(|error| {
+        let origin = match error.place() {
+            Place::MatchExpression(index) => flags.origin(*index),
+            _ => None,
+        };
+        match origin {
+            Some(origin) => Failure::Argument { origin, error },
+            None => Failure::Selector(error),
+        }
+    })
 }
 
 /// Refuses `--fleet -` with `--selector -`: only one of them can read stdin.
@@ -662,11 +719,20 @@ fn one_reader_of_stdin(fleet: Option<&str>, selector: &SelectorArgs) -> Result<(
     Ok(())
 }
 
+/// The fleet of `--fleet`, or the embedded demo fleet, saying so on stderr: an answer about made-up
+/// nodes must not pass for one about real ones.
 fn fleet_or_demo(args: &FleetArgs) -> Result<Fleet, Failure> {
-    load_fleet(match &args.fleet {
-        Some(path) => FleetSource::from_arg(path),
-        None => FleetSource::Demo,
-    })
+    match &args.fleet {
+        Some(path) => load_fleet(FleetSource::from_arg(path)),
+        None => {
+            let fleet = load_fleet(FleetSource::Demo)?;
+            notice(&format!(
+                "no --fleet given; using the embedded demo fleet of {} nodes",
+                fleet.len()
+            ));
+            Ok(fleet)
+        }
+    }
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
@@ -675,14 +741,17 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     print_lines(std::iter::once(text))
 }
 
-/// Writes lines to stdout; a closed pipe (as with `| head`) ends the output quietly.
-fn print_lines<T: std::fmt::Display>(lines: impl Iterator<Item = T>) -> Result<(), Failure> {
+/// Writes lines to stdout: every command's output goes through here. A closed pipe (as with `| head`)
+/// ends the output quietly, the command keeping its exit status; any other write or flush error (a
+/// full disk) is a failure, so that no output is lost silently.
+fn print_lines<T: std::fmt::Display>(mut lines: impl Iterator<Item = T>) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in lines {
-        if writeln!(out, "{line}").is_err() {
-            return Ok(());
-        }
+    let written = lines
+        .try_for_each(|line| writeln!(out, "{line}"))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(Failure::Output(error)),
     }
-    let _ = out.flush();
-    Ok(())
 }

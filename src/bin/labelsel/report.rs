@@ -1,6 +1,6 @@
 //! Errors for people: the message, and for selector text the input with a caret under the span.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use labelsel::{ParseError, ParseErrorKind, Place, PlacementError, SelectorError};
@@ -16,6 +16,14 @@ pub(crate) enum Failure {
         at: String,
         error: SelectorError,
     },
+    /// A selector expression given on the command line that does not parse; `origin` names the flag
+    /// and its number (`-e argument 2`).
+    Argument {
+        origin: String,
+        error: SelectorError,
+    },
+    /// Standard output could not be written (other than a closed pipe).
+    Output(std::io::Error),
 }
 
 impl Failure {
@@ -25,7 +33,9 @@ impl Failure {
 
     pub(crate) fn print(&self) {
         match self {
-            Failure::Message(message) => eprintln!("{}", plain_error(message)),
+            Failure::Message(message) => to_stderr(&plain_error(message)),
+            Failure::Output(error) => notice(&format!("cannot write the output: {error}")),
+            Failure::Argument { origin, error } => print_parse_error(origin, error.parse_error()),
             Failure::Selector(error) => {
                 print_parse_error(&selector_origin(error), error.parse_error());
             }
@@ -73,7 +83,17 @@ pub(crate) fn print_parse_error(origin: &str, error: &ParseError) {
             .path(origin)
             .annotation(AnnotationKind::Primary.span(error.span()).label(&label)),
     )];
-    eprintln!("{}", renderer().render(&report));
+    to_stderr(&renderer().render(&report));
+}
+
+/// One `labelsel: ...` line on stderr: a notice beside the output, not an error.
+pub(crate) fn notice(message: &str) {
+    to_stderr(&format!("labelsel: {message}"));
+}
+
+/// Writes a line to stderr; if even stderr cannot be written, there is no one left to tell.
+fn to_stderr(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 fn plain_error(message: &str) -> String {
