@@ -61,7 +61,7 @@ fn a_wrong_verdict_is_reported_for_every_engine() {
     let mut case = cases.swap_remove(0);
     case.nodes[0].1 = !case.nodes[0].1;
     let failures = replay(&[case]);
-    assert_eq!(failures.len(), 8, "{failures:#?}");
+    assert_eq!(failures.len(), 10, "{failures:#?}");
 }
 
 /// The benchmark workload's generator is a port of the script whose fleets the Kubernetes counts were

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::oracle;
-use labelsel::{Expression, Fleet, LabelSet, Matcher, Selector};
+use labelsel::{Expression, Fleet, LabelSet, Matcher, Placement, Selector, SelectorIndex, Term};
 use serde::Deserialize;
 
 /// One recorded case, whatever file it comes from.
@@ -133,7 +133,8 @@ const FILLERS: usize = 80;
 
 /// Every engine's verdict on each node, by engine name: the interpreter, `Matcher::matches` over
 /// `BTreeMap`, `HashMap` and `LabelSet`, the batch scan, `Fleet::select`, `Fleet::count` (as the number
-/// of nodes selected) and `explain(..).matches`.
+/// of nodes selected), `explain(..).matches`, a placement's `Placer::feasible` and the reverse index's
+/// `SelectorIndex::matching`.
 pub fn verdicts(
     selector: &Selector,
     matcher: &Matcher,
@@ -169,6 +170,31 @@ pub fn verdicts(
         &mut batch,
     );
     let (selected, counted) = fleet_verdicts(matcher, nodes);
+    // The selector as the one required term of a placement, and as a job among others in the reverse
+    // index (beside a job that matches every node and one that matches none).
+    let term = Term {
+        match_labels: selector.match_labels.clone(),
+        match_expressions: selector.match_expressions.clone(),
+        match_ids: selector.match_ids.clone(),
+        ..Term::default()
+    };
+    let placer = Placement {
+        required: Some(vec![term]),
+        preferred: Vec::new(),
+    }
+    .compile()
+    .expect("the selector compiled, so the term does");
+    let nowhere = Placement {
+        required: Some(Vec::new()),
+        preferred: Vec::new(),
+    };
+    let mut index = SelectorIndex::new();
+    index.insert(
+        "everything",
+        Selector::new().compile().expect("empty selector"),
+    );
+    index.insert("case", matcher.clone());
+    index.insert("nothing", nowhere.compile().expect("no terms"));
     vec![
         (
             "interpreter",
@@ -192,6 +218,14 @@ pub fn verdicts(
         (
             "explain",
             each(&|_, node| matcher.explain(&node.id, &node.labels).matches),
+        ),
+        (
+            "Placer::feasible",
+            each(&|_, node| placer.feasible(&node.id, &node.labels)),
+        ),
+        (
+            "SelectorIndex::matching",
+            each(&|_, node| index.matching(&node.id, &node.labels).contains(&"case")),
         ),
     ]
 }
