@@ -262,12 +262,7 @@ impl<'a> InsertionOrder<'a> {
         if !fleet.slots_reused {
             return InsertionOrder::InSlotOrder(slots.iter());
         }
-        let mut order: Vec<(u64, u32)> = slots
-            .iter()
-            .map(|slot| (fleet.node(slot).seq, slot))
-            .collect();
-        order.sort_unstable();
-        InsertionOrder::Sorted(order.into_iter())
+        InsertionOrder::sorted(fleet, slots)
     }
 
     /// The same over a bitmap the iterator takes.
@@ -275,6 +270,11 @@ impl<'a> InsertionOrder<'a> {
         if !fleet.slots_reused {
             return InsertionOrder::OwnedInSlotOrder(slots.into_iter());
         }
+        InsertionOrder::sorted(fleet, &slots)
+    }
+
+    /// The slots sorted by insertion number.
+    fn sorted(fleet: &Fleet, slots: &RoaringBitmap) -> InsertionOrder<'static> {
         let mut order: Vec<(u64, u32)> = slots
             .iter()
             .map(|slot| (fleet.node(slot).seq, slot))
