@@ -3,11 +3,13 @@
 use std::fmt;
 use std::ops::Range;
 
+use crate::render::{KEEP_AFTER, KEEP_BEFORE, Position};
 use crate::validate::LabelError;
 
 /// A selector string that could not be parsed or validated.
 ///
-/// The error keeps the input, so it can say what it found and show where: [`span`](Self::span) is the
+/// The error keeps the input (or, for a huge one, a window of it), so it can say what it found and show
+/// where: [`span`](Self::span) is the
 /// byte range of the offending token (empty at the end of input or where a missing value was expected),
 /// [`found`](Self::found) its text, and [`expected`](Self::expected) what would have been accepted there.
 /// `{}` prints one line; `{:#}` (or [`render`](Self::render)) prints the input with a caret under the span.
@@ -22,11 +24,54 @@ use crate::validate::LabelError;
 ///     "error: expected `,` or end of input, found `=`\n  |\n1 | !gpu=a100\n  |     ^"
 /// );
 /// ```
+///
+/// # What an error keeps
+///
+/// An error keeps a copy of its input when the input is at most 64 KiB long (the default length
+/// limit) and not over the parse's length limit; then [`input`](Self::input) is the whole input and
+/// every method answers exactly. Otherwise, and always for [`ParseErrorKind::InputTooLong`], it keeps
+/// only a window of about 1.5 KiB around the start of the span, on character boundaries, with the
+/// input's length and the span's line and column, so that an error about a 128 MiB input costs about
+/// as much memory as one about a short input. Then [`input`](Self::input) is that window, starting at
+/// byte [`input_offset`](Self::input_offset) of the input; [`span`](Self::span),
+/// [`position`](Self::position) and the messages still count bytes in the whole input, `{:#}` shows
+/// the same window of the line, and [`found`](Self::found) is the offending text up to the window's
+/// end (at least 1 KiB of it).
+///
+/// ```
+/// use labelsel::{Expression, ParseErrorKind};
+///
+/// let input = "a".repeat(1 << 20);
+/// let err = Expression::parse(&input).unwrap_err();
+/// assert!(matches!(err.kind(), ParseErrorKind::InputTooLong { .. }));
+/// assert_eq!(err.span(), 65536..1 << 20);
+/// assert_eq!(err.input_len(), 1 << 20);
+/// assert!(err.input().len() < 2048);
+/// assert_eq!(&input[err.input_offset()..][..err.input().len()], err.input());
+/// assert!(err.found().len() < 2048);
+/// assert!(err.to_string().starts_with("the selector is 1048576 bytes long"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct ParseError {
-    input: Box<str>,
+    /// What the error keeps of its input, boxed so that a `Result` carrying the error stays small.
+    kept: Box<Kept>,
     span: Range<usize>,
     kind: ParseErrorKind,
+}
+
+/// The part of a [`ParseError`]'s input it keeps, and what it worked out on the whole input.
+#[derive(Clone, PartialEq, Eq)]
+struct Kept {
+    /// The whole input, or the window of it around the span's start.
+    text: Box<str>,
+    /// Where `text` starts in the input.
+    offset: usize,
+    /// The input's length in bytes.
+    input_len: usize,
+    /// [`ParseError::position`], worked out on the whole input.
+    position: usize,
+    /// The span's line and columns, for [`ParseError::render`].
+    place: Position,
 }
 
 /// What kind of problem a [`ParseError`] reports: match on it rather than on the message, which may
@@ -127,11 +172,37 @@ impl Expected {
 
 /// Longest token text an error message quotes in full.
 const QUOTE_LIMIT: usize = 48;
+/// Most characters of the kept input that `Debug` shows.
+const DEBUG_LIMIT: usize = 120;
+/// Longest input an error keeps whole (the default length limit); beyond it, a window.
+const KEEP_WHOLE: usize = 64 * 1024;
 
 impl ParseError {
     pub(crate) fn new(input: &str, span: Range<usize>, kind: ParseErrorKind) -> ParseError {
+        let start = input.floor_char_boundary(span.start);
+        let position = match &kind {
+            ParseErrorKind::InvalidKey(e) | ParseErrorKind::InvalidValue(e) => {
+                input.floor_char_boundary((span.start + e.offset()).min(span.end))
+            }
+            _ => span.start,
+        };
+        let keep_all =
+            input.len() <= KEEP_WHOLE && !matches!(kind, ParseErrorKind::InputTooLong { .. });
+        let (from, to) = if keep_all {
+            (0, input.len())
+        } else {
+            let from = input.floor_char_boundary(start.saturating_sub(KEEP_BEFORE));
+            let to = input.ceil_char_boundary(start.saturating_add(KEEP_AFTER));
+            (from, to)
+        };
         ParseError {
-            input: input.into(),
+            kept: Box::new(Kept {
+                text: input[from..to].into(),
+                offset: from,
+                input_len: input.len(),
+                position,
+                place: crate::render::locate(input, start),
+            }),
             span,
             kind,
         }
@@ -142,9 +213,41 @@ impl ParseError {
         &self.kind
     }
 
-    /// The input that was parsed.
+    /// The input that was parsed, when the error keeps all of it; otherwise the window of it the
+    /// error keeps, which starts at byte [`input_offset`](Self::input_offset) (see
+    /// [what an error keeps](Self#what-an-error-keeps)).
+    ///
+    /// ```
+    /// let err = labelsel::Expression::parse("a in (x").unwrap_err();
+    /// assert_eq!(err.input(), "a in (x");
+    /// assert_eq!((err.input_offset(), err.input_len()), (0, 7));
+    /// ```
     pub fn input(&self) -> &str {
-        &self.input
+        &self.kept.text
+    }
+
+    /// Where [`input`](Self::input) starts in the input that was parsed: 0 when the error keeps the
+    /// whole input.
+    ///
+    /// ```
+    /// let input = format!("{}x", " ".repeat(100_000));
+    /// let err = labelsel::Expression::parse(&input).unwrap_err();
+    /// assert_eq!(err.span(), 65536..100_001);
+    /// assert!(err.input_offset() > 0);
+    /// assert_eq!(err.input(), &input[err.input_offset()..][..err.input().len()]);
+    /// ```
+    pub fn input_offset(&self) -> usize {
+        self.kept.offset
+    }
+
+    /// The length in bytes of the input that was parsed, whether or not the error keeps all of it.
+    ///
+    /// ```
+    /// let err = labelsel::Expression::parse("a in (x").unwrap_err();
+    /// assert_eq!(err.input_len(), 7);
+    /// ```
+    pub fn input_len(&self) -> usize {
+        self.kept.input_len
     }
 
     /// Byte range of the offending token in the input; empty at the end of input or where a missing
@@ -153,9 +256,18 @@ impl ParseError {
         self.span.clone()
     }
 
-    /// The text of the offending token (empty at the end of input).
+    /// The text of the offending token (empty at the end of input). When the error keeps only a window
+    /// of its input ([what an error keeps](Self#what-an-error-keeps)), a token that runs past the
+    /// window's end is cut there: at least its first 1 KiB is kept, and [`span`](Self::span) gives its
+    /// full length.
     pub fn found(&self) -> &str {
-        self.input.get(self.span.clone()).unwrap_or("")
+        let start = self.span.start.saturating_sub(self.kept.offset);
+        let end = self
+            .span
+            .end
+            .saturating_sub(self.kept.offset)
+            .min(self.kept.text.len());
+        self.kept.text.get(start..end.max(start)).unwrap_or("")
     }
 
     /// What would have been accepted at the span, in words.
@@ -209,12 +321,7 @@ impl ParseError {
     /// assert!(err.to_string().ends_with("at byte 3"));
     /// ```
     pub fn position(&self) -> usize {
-        match &self.kind {
-            ParseErrorKind::InvalidKey(e) | ParseErrorKind::InvalidValue(e) => self
-                .input
-                .floor_char_boundary((self.span.start + e.offset()).min(self.span.end)),
-            _ => self.span.start,
-        }
+        self.kept.position
     }
 
     /// What went wrong, without the position: the first part of the one-line `Display`.
@@ -244,12 +351,14 @@ impl ParseError {
         self.write_message(&mut out)
             .expect("writing to a String cannot fail");
         out.push('\n');
-        crate::render::caret(&self.input, self.span.clone(), &mut out);
+        let start = self.span.start.saturating_sub(self.kept.offset);
+        let end = self.span.end.saturating_sub(self.kept.offset);
+        crate::render::caret(&self.kept.text, start..end, self.kept.place, &mut out);
         out
     }
 
     fn write_message(&self, f: &mut impl fmt::Write) -> fmt::Result {
-        let found = Quoted(self.found());
+        let found = Quoted(self.found(), self.span.len());
         match &self.kind {
             ParseErrorKind::Unexpected(expected) => {
                 write!(f, "expected {}, found ", expected.describe())?;
@@ -272,7 +381,7 @@ impl ParseError {
             ParseErrorKind::InputTooLong { limit } => write!(
                 f,
                 "the selector is {} bytes long; at most {limit} are allowed",
-                self.input.len()
+                self.kept.input_len
             ),
             ParseErrorKind::TooManyRequirements { limit } => {
                 write!(f, "too many requirements; at most {limit} are allowed")
@@ -285,19 +394,21 @@ impl ParseError {
     }
 }
 
-/// A token's text in backticks, escaped, and shortened when long.
-struct Quoted<'a>(&'a str);
+/// A token's text in backticks, escaped, and shortened when long: the text kept, and the token's full
+/// length in bytes (more than the text's when the text was cut).
+struct Quoted<'a>(&'a str, usize);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0;
+        let Quoted(text, len) = *self;
         match text.char_indices().nth(QUOTE_LIMIT) {
-            None => write!(f, "`{}`", text.escape_debug()),
+            None if text.len() >= len => write!(f, "`{}`", text.escape_debug()),
+            None => write!(f, "`{}…` ({len} bytes)", text.escape_debug()),
             Some((cut, _)) => write!(
                 f,
                 "`{}…` ({} bytes)",
                 text[..cut].escape_debug(),
-                text.len()
+                len.max(text.len())
             ),
         }
     }
@@ -314,10 +425,27 @@ impl fmt::Display for ParseError {
     }
 }
 
+/// The kept input for `Debug`: in full when short, else its first characters and its length, so that
+/// a debug print stays short whatever the input.
+struct Excerpt<'a>(&'a str);
+
+impl fmt::Debug for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        match text.char_indices().nth(DEBUG_LIMIT) {
+            None => write!(f, "{text:?}"),
+            Some((cut, _)) => write!(f, "{:?}… ({} bytes)", &text[..cut], text.len()),
+        }
+    }
+}
+
+/// `Debug` shows the kept input shortened to its first 120 characters, never all of a long one.
 impl fmt::Debug for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParseError")
-            .field("input", &self.input)
+            .field("input", &Excerpt(&self.kept.text))
+            .field("input_offset", &self.kept.offset)
+            .field("input_len", &self.kept.input_len)
             .field("span", &self.span)
             .field("kind", &self.kind)
             .field("message", &self.to_string())

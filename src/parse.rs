@@ -50,12 +50,15 @@ pub struct Limits {
     max_values: usize,
 }
 
+/// The default [`Limits::max_values`]: the most values in one `in`/`notin` list.
+pub(crate) const DEFAULT_MAX_VALUES: usize = 1000;
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_input_bytes: 64 * 1024,
             max_requirements: 1000,
-            max_values: 1000,
+            max_values: DEFAULT_MAX_VALUES,
         }
     }
 }

@@ -67,6 +67,14 @@ pub struct Analysis {
     /// that the strings joined with `,` parse as an [`Expression`](crate::Expression) that matches
     /// exactly the label sets the selector's labels and expressions match. `match_ids` is not part of
     /// it. `None` when the selector is unsatisfiable.
+    ///
+    /// No `notin` list is longer than the default [`Limits`](crate::Limits) accept (1,000 values):
+    /// when the merged `!=`/`notin` values of a key are more, they are split into several `notin`
+    /// requirements of at most 1,000 values each, in order, whose AND excludes the same values. An
+    /// `in` list only shrinks when merged, so it is longer than 1,000 values only when an expression
+    /// compiled under raised limits wrote one. The other default limits bound the input, not the
+    /// normal form: a selector whose normal form holds more than 1,000 requirements, or is longer than
+    /// 64 KiB, needs limits that admit it (see [`normal_form_text`](Self::normal_form_text)).
     pub normal_form: Option<Vec<String>>,
 }
 
@@ -102,6 +110,13 @@ impl Analysis {
 
     /// The normal form as one selector string, or `None` when the selector is unsatisfiable.
     ///
+    /// It parses with [`Expression::parse`](crate::Expression::parse) when it is at most 64 KiB long
+    /// and holds at most 1,000 requirements and no `in` list of more than 1,000 values (written under
+    /// raised limits); otherwise parse it with
+    /// [`Expression::parse_with_limits`](crate::Expression::parse_with_limits) and
+    /// [`Limits`](crate::Limits) that admit it. `!=`/`notin` values are split into lists of at most
+    /// 1,000:
+    ///
     /// ```
     /// use labelsel::Expression;
     ///
@@ -109,6 +124,15 @@ impl Analysis {
     /// let text = matcher.analyze().normal_form_text().unwrap();
     /// assert_eq!(text, "x>3,x!=7");
     /// assert!(Expression::parse(&text).is_ok());
+    ///
+    /// let list = |from: usize| (from..from + 600).map(|i| format!("v{i}")).collect::<Vec<_>>().join(",");
+    /// let matcher = labelsel::Selector::new()
+    ///     .expression(format!("x notin ({}), x notin ({})", list(0), list(600)))
+    ///     .compile()?;
+    /// let form = matcher.analyze().normal_form.unwrap();
+    /// assert_eq!(form.len(), 2); // 1,000 values, then 200
+    /// let expr = Expression::parse(&form.join(",")).unwrap();
+    /// assert_eq!(expr.len(), 2);
     /// # Ok::<(), labelsel::SelectorError>(())
     /// ```
     pub fn normal_form_text(&self) -> Option<String> {

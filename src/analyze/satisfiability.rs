@@ -2,7 +2,7 @@
 
 use super::SEARCH_LIMIT;
 use crate::matcher::{CompiledCheck, CompiledValues, Part};
-use crate::operator::{Check, Operator, requirement_text};
+use crate::operator::{Check, Operator, parse_integer, requirement_text};
 
 /// Whether the check fails on a node that lacks the key.
 pub(super) fn needs_key(check: &CompiledCheck) -> bool {
@@ -111,6 +111,15 @@ impl Bounds {
             },
             _ => bounds,
         })
+    }
+
+    /// Whether a present value passes every `>` and `<` requirement the bounds summarise.
+    pub(super) fn admit(self, value: &str) -> bool {
+        if self.above.is_none() && self.below.is_none() {
+            return true;
+        }
+        parse_integer(value)
+            .is_some_and(|v| self.above.is_none_or(|n| v > n) && self.below.is_none_or(|n| v < n))
     }
 
     /// Whether an `i64` lies strictly inside the bounds.
