@@ -1264,8 +1264,17 @@ fn a_fleet_line_that_is_not_json_is_named_by_its_number() {
     let run = labelsel(&["select", "--fleet", &path]);
     assert_eq!(run.code, 2, "{run:#?}");
     assert_eq!(run.stdout, "");
-    assert!(run.stderr.contains(&format!("{path}:3:")), "{}", run.stderr);
-    assert!(run.stderr.contains("not a node object"), "{}", run.stderr);
+    // A stream: the value that starts on line 3 runs into line 4, where the error is found.
+    assert!(
+        run.stderr.contains(&format!("{path}:4:1: not valid JSON")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("starts at line 3, column 1"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -1320,7 +1329,7 @@ fn a_fleet_with_a_duplicate_id_is_rejected() {
     assert_eq!(run.stdout, "");
     assert!(
         run.stderr
-            .contains(&format!("{path}:3: node id \"a\" appears twice")),
+            .contains(&format!("{path}:3:1: node id \"a\" appears twice")),
         "{}",
         run.stderr
     );
@@ -1961,7 +1970,7 @@ fn the_examples_in_the_help_run() {
         );
         assert!(!run.stdout.is_empty(), "`{line}` prints nothing");
     }
-    assert_eq!((examples, piped_examples), (25, 1), "examples in:\n{help}");
+    assert_eq!((examples, piped_examples), (27, 1), "examples in:\n{help}");
 }
 
 #[test]
@@ -2965,7 +2974,7 @@ fn fleet_node_ids_that_are_empty_or_hold_control_characters_are_refused_naming_t
         let run = labelsel(&["select", "--fleet", &path, "-e", "!x"]);
         assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{line}: {run:#?}");
         assert!(
-            run.stderr.contains(&format!("{path}:3: {message}")),
+            run.stderr.contains(&format!("{path}:3:1: {message}")),
             "{line}: {}",
             run.stderr
         );
@@ -2975,7 +2984,7 @@ fn fleet_node_ids_that_are_empty_or_hold_control_characters_are_refused_naming_t
         assert_eq!(run.code, 2, "{line}: {run:#?}");
         assert!(
             run.stderr
-                .contains(&format!("{path}: node 2 of the array: {message}")),
+                .contains(&format!("{path}:1:16: node 2 of the array: {message}")),
             "{line}: {}",
             run.stderr
         );
@@ -3098,8 +3107,9 @@ fn a_label_key_given_twice_in_a_fleet_file_is_refused_naming_the_key_and_the_lin
     let run = labelsel(&["lint", "--fleet", &path, "-e", "k"]);
     assert_eq!(run.code, 2, "{run:#?}");
     assert!(
-        run.stderr
-            .contains(r#"label key "k" appears twice at line 2"#),
+        run.stderr.contains(&format!(
+            "{path}:2:53: not a JSON array of nodes: label key \"k\" appears twice"
+        )),
         "{}",
         run.stderr
     );
@@ -3121,4 +3131,555 @@ fn a_label_key_given_twice_in_a_fleet_file_is_refused_naming_the_key_and_the_lin
         r#"{"id": "n", "labels": 7}"#,
     );
     assert_eq!(run.code, 2, "{run:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fleet inputs: JSON streams, arrays and Kubernetes lists
+// ---------------------------------------------------------------------------------------------------
+
+/// The small fleet's nodes as JSON objects, `labels` left out for n4 and null for n3.
+fn small_fleet_objects() -> Vec<Value> {
+    SMALL_FLEET_NDJSON
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// The small fleet as `kubectl get nodes -o json` prints it: a `List` of `Node`s with
+/// `metadata.name` and `metadata.labels`.
+fn small_fleet_kubernetes_list(kind: &str) -> Value {
+    let items: Vec<Value> = small_fleet_objects()
+        .into_iter()
+        .map(|node| {
+            let mut metadata = json!({
+                "name": node["id"],
+                "uid": "0b6c",
+                "annotations": {"node.alpha.kubernetes.io/ttl": "0"},
+            });
+            if let Some(labels) = node.get("labels") {
+                metadata["labels"] = labels.clone();
+            }
+            json!({
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": metadata,
+                "spec": {"podCIDR": "10.244.0.0/24"},
+                "status": {"capacity": {"cpu": 4}},
+            })
+        })
+        .collect();
+    json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": kind,
+        "metadata": {"resourceVersion": ""},
+    })
+}
+
+#[test]
+fn select_reads_json_streams_pretty_objects_and_kubernetes_node_lists() {
+    let dir = temp_dir("fleet_streams");
+    let objects = small_fleet_objects();
+    let pretty: String = objects
+        .iter()
+        .map(|node| serde_json::to_string_pretty(node).unwrap() + "\n")
+        .collect();
+    let concatenated: String = objects.iter().map(Value::to_string).collect();
+    let pretty_array = serde_json::to_string_pretty(&objects).unwrap();
+    let node_list = serde_json::to_string_pretty(&small_fleet_kubernetes_list("NodeList")).unwrap();
+    let list = serde_json::to_string_pretty(&small_fleet_kubernetes_list("List")).unwrap();
+    // `kubectl get node NAME -o json`, one node after another.
+    let kube_nodes: String = small_fleet_kubernetes_list("List")["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|node| serde_json::to_string_pretty(node).unwrap() + "\n")
+        .collect();
+    // A stream may mix the forms: an array, then a list, then a node object.
+    let mixed = format!(
+        "{}\n{}\n{}\n",
+        Value::Array(objects[..2].to_vec()),
+        json!({"kind": "NodeList", "items": [
+            {"metadata": {"name": "n3", "labels": null}},
+            {"kind": "Node", "metadata": {"name": "n4"}},
+        ]}),
+        serde_json::to_string_pretty(&objects[4]).unwrap(),
+    );
+    let cases: [(&[&str], &[&str]); 4] = [
+        (&["-e", "zone!=b"], &["n1", "n3", "n4", "n5"]),
+        (&["-e", "zone=a"], &["n1", "n5"]),
+        (&["-e", "!zone"], &["n3", "n4"]),
+        (&["-e", "cpu>10"], &["n5"]),
+    ];
+    for (name, contents) in [
+        ("pretty.json", pretty.as_str()),
+        ("concatenated.json", &concatenated),
+        ("pretty-array.json", &pretty_array),
+        ("nodelist.json", &node_list),
+        ("list.json", &list),
+        ("kube-nodes.json", &kube_nodes),
+        ("mixed.json", &mixed),
+    ] {
+        let path = write_file(&dir, name, contents);
+        for (selector, expected) in cases {
+            let mut args = vec!["select", "--fleet", path.as_str()];
+            args.extend(selector);
+            let run = labelsel(&args);
+            assert_eq!(run.code, 0, "{name} {args:?}: {run:#?}");
+            assert_eq!(lines(&run.stdout), expected, "{name} {args:?}");
+            assert_eq!(run.stderr, "", "{name}");
+        }
+        // The same from stdin, with -f.
+        let run = run_with_stdin(&["select", "-f", "-", "-e", "zone=a"], contents);
+        assert_eq!(
+            (run.code, lines(&run.stdout)),
+            (0, vec!["n1", "n5"]),
+            "{name}: {run:#?}"
+        );
+    }
+
+    // The demo fleet pretty-printed, as `jq .` prints NDJSON, selects what the embedded one does.
+    let jq_pretty: String = demo_nodes()
+        .iter()
+        .map(|node| {
+            serde_json::to_string_pretty(&json!({"id": node.id, "labels": node.labels})).unwrap()
+                + "\n"
+        })
+        .collect();
+    let path = write_file(&dir, "demo-pretty.json", &jq_pretty);
+    let embedded = labelsel(&["select", "-e", "gpu", "-e", "!debug"]);
+    let pretty_run = labelsel(&["select", "-f", &path, "-e", "gpu", "-e", "!debug"]);
+    assert_eq!(pretty_run.code, 0, "{pretty_run:#?}");
+    assert!(!embedded.stdout.is_empty());
+    assert_eq!(pretty_run.stdout, embedded.stdout);
+}
+
+#[test]
+fn fleet_errors_name_the_file_line_and_column_and_no_rust_type() {
+    let dir = temp_dir("fleet_stream_errors");
+    let cases: [(&str, &str, &str); 9] = [
+        // A label value that is not a string names its key.
+        (
+            "{\n  \"id\": \"a\",\n  \"labels\": {\n    \"cpu\": 4\n  }\n}\n",
+            ":4:12: ",
+            r#"the value of label "cpu" must be a string, not 4: write "4""#,
+        ),
+        (
+            "{\"id\": \"a\", \"labels\": {\"debug\": true}}\n",
+            ":1:36: ",
+            r#"the value of label "debug" must be a string, not true"#,
+        ),
+        // A value that is no node at all says what a node is.
+        (
+            "{\"id\": \"a\"}\n42\n",
+            ":2:",
+            r#"expected a node object {"id": ..., "labels": {...}}"#,
+        ),
+        (
+            "[\"a\"]\n",
+            ":1:",
+            r#"expected a node object {"id": ..., "labels": {...}}"#,
+        ),
+        (
+            "{\"id\": 7}\n",
+            ":1:",
+            r#""id" must be a string, not 7: write "7""#,
+        ),
+        // A second pretty-printed object with the id of the first is named where it starts.
+        (
+            "{\n  \"id\": \"a\"\n}\n{\n  \"id\": \"a\"\n}\n",
+            ":4:1: ",
+            r#"node id "a" appears twice"#,
+        ),
+        // Kubernetes lists: the node is named by its place and its number in the list.
+        (
+            "{\"kind\": \"NodeList\", \"items\": [\n  {\"metadata\": {\"name\": \"x\"}},\n  {\"metadata\": {\"name\": \"x\"}}\n]}\n",
+            ":3:3: ",
+            r#"node 2 of the NodeList: node id "x" appears twice"#,
+        ),
+        (
+            "{\"kind\": \"List\", \"items\": [{\"kind\": \"Node\", \"metadata\": {\"uid\": \"1\"}}]}",
+            ":1:",
+            "missing field `metadata.name`",
+        ),
+        (
+            "{\"kind\": \"PodList\", \"items\": []}",
+            ":1:",
+            "a Kubernetes PodList holds no nodes",
+        ),
+    ];
+    for (contents, place, message) in cases {
+        let path = write_file(&dir, "fleet.json", contents);
+        let run = labelsel(&["select", "--fleet", &path, "-e", "!x"]);
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (2, ""),
+            "{contents}: {run:#?}"
+        );
+        assert!(
+            run.stderr.contains(&format!("{path}{place}")),
+            "{contents}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(message), "{contents}: {}", run.stderr);
+        for rust in [
+            "struct",
+            "NodeRecord",
+            "TopLevel",
+            "StringOr",
+            "Labels",
+            "map<",
+        ] {
+            assert!(!run.stderr.contains(rust), "{contents}: {}", run.stderr);
+        }
+    }
+    // A truncated pretty object: the error says where the input ends.
+    let run = run_with_stdin(&["select", "--fleet", "-"], "{\n  \"id\": \"a\",\n");
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("<stdin>:3:1: not valid JSON: the input ends in the middle of a value"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// check - and check --selector
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn check_reads_expressions_from_stdin_one_a_line() {
+    let stdin = "tier in (b, a)\n\n   \ngpu,!debug\n";
+    let run = run_with_stdin(&["check", "-"], stdin);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(lines(&run.stdout), ["tier in (a,b)", "!debug,gpu"]);
+    assert_eq!(run.stderr, "");
+
+    // An error names the line (blank lines count) and keeps the order of the output.
+    let run = run_with_stdin(&["check", "-"], "a=b\n\nx in (\n!d\n");
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(lines(&run.stdout), ["a=b", "!d"]);
+    assert!(run.stderr.contains("<stdin> line 3"), "{}", run.stderr);
+    assert_eq!(caret_under(&run.stderr, "x in ("), (6, 1));
+
+    let run = run_with_stdin(&["check", "-", "-o", "json"], "a=b\nx in (\n");
+    assert_eq!(run.code, 2, "{run:#?}");
+    let results = run.json();
+    assert_eq!(
+        results[0],
+        json!({"input": "a=b", "canonical": "a=b", "line": 1})
+    );
+    assert_eq!(results[1]["line"], 2);
+    assert_eq!(results[1]["error"]["span"], json!([6, 6]));
+
+    // Arguments and stdin mix; stdin is read once.
+    let run = run_with_stdin(&["check", "gpu", "-"], "cpu>8\n");
+    assert_eq!((run.code, lines(&run.stdout)), (0, vec!["gpu", "cpu>8"]));
+    let run = run_with_stdin(&["check", "-", "-"], "gpu\n");
+    assert_eq!(run.code, 2, "{run:#?}");
+}
+
+#[test]
+fn check_selector_checks_every_label_and_expression_of_a_job_spec_file() {
+    let dir = temp_dir("check_selector");
+    let good = write_file(
+        &dir,
+        "good.json",
+        r#"{"matchLabels": {"env": "prod", "tier": ""}, "match_expressions": ["gpu, !debug", "cpu > 8"]}"#,
+    );
+    let run = labelsel(&["check", "--selector", &good]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        ["env=prod", "tier=", "!debug,gpu", "cpu>8"]
+    );
+
+    // Every error is reported, each with the file and its place.
+    let bad = write_file(
+        &dir,
+        "bad.json",
+        r#"{"match_labels": {"Bad/Key/x": "v", "env": "a b"}, "match_expressions": ["gpu", "tier in (a"]}"#,
+    );
+    let run = labelsel(&["check", "--selector", &bad]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(lines(&run.stdout), ["gpu"]);
+    for place in [
+        r#"match_labels["Bad/Key/x"]"#,
+        r#"match_labels["env"]"#,
+        "match_expressions[1]",
+    ] {
+        assert!(
+            run.stderr.contains(&format!("{bad} {place}")),
+            "{place}: {}",
+            run.stderr
+        );
+    }
+    assert_eq!(caret_under(&run.stderr, "tier in (a"), (10, 1));
+    let run = labelsel(&["check", "--selector", &bad, "--output", "json"]);
+    let results = run.json();
+    let places: Vec<&str> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["place"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            r#"match_labels["Bad/Key/x"]"#,
+            r#"match_labels["env"]"#,
+            "match_expressions[0]",
+            "match_expressions[1]"
+        ]
+    );
+    assert_eq!(results[1]["input"], "a b");
+    assert_eq!(results[2]["canonical"], "gpu");
+
+    // From stdin, and a file that is not a selector.
+    let run = run_with_stdin(
+        &["check", "--selector", "-"],
+        r#"{"match_expressions": ["a="]}"#,
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, "a=\n"), "{run:#?}");
+    let run = run_with_stdin(&["check", "--selector", "-"], r#"{"match_label": {}}"#);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(run.stderr.contains("match_label"), "{}", run.stderr);
+    // Expressions and --selector do not mix.
+    assert_eq!(labelsel(&["check", "--selector", &good, "gpu"]).code, 2);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// select --output ndjson / name, -o, -f
+// ---------------------------------------------------------------------------------------------------
+
+#[test]
+fn select_output_ndjson_prints_the_matching_nodes_as_a_fleet() {
+    let selector = Selector::new().expression("gpu").expression("!debug");
+    let expected = scan(demo_nodes(), &selector);
+    let run = labelsel(&["select", "-e", "gpu", "-e", "!debug", "-o", "ndjson"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    let printed = parse_ndjson(&run.stdout);
+    let ids: Vec<&str> = printed.iter().map(|node| node.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    for node in &printed {
+        let demo = demo_nodes().iter().find(|n| n.id == node.id).unwrap();
+        assert_eq!(node.labels, demo.labels, "{}", node.id);
+    }
+    // Each line is one compact object, keys sorted, as a fleet file holds it.
+    let first = run.stdout.lines().next().unwrap();
+    let value: Value = serde_json::from_str(first).unwrap();
+    assert_eq!(value.as_object().unwrap().len(), 2);
+    let keys: Vec<&String> = value["labels"].as_object().unwrap().keys().collect();
+    assert!(keys.is_sorted(), "{first}");
+    assert!(first.starts_with(r#"{"id":"#), "{first}");
+
+    // The output is a fleet again: filtering it once more gives the same nodes.
+    let again = run_with_stdin(&["select", "-f", "-", "-o", "ndjson"], &run.stdout);
+    assert_eq!((again.code, &again.stdout), (0, &run.stdout), "{again:#?}");
+    let narrowed = run_with_stdin(&["select", "-f", "-", "-l", "env=prod"], &run.stdout);
+    let both = labelsel(&["select", "-e", "gpu", "-e", "!debug", "-l", "env=prod"]);
+    assert_eq!(narrowed.stdout, both.stdout);
+
+    // Nodes without labels print an empty object; no match prints nothing and exits 1.
+    let run = run_with_stdin(
+        &["select", "-f", "-", "-e", "!zone", "-o", "ndjson"],
+        SMALL_FLEET_NDJSON,
+    );
+    assert_eq!(
+        (run.code, lines(&run.stdout)),
+        (
+            0,
+            vec![r#"{"id":"n3","labels":{}}"#, r#"{"id":"n4","labels":{}}"#]
+        )
+    );
+    let run = labelsel(&["select", "-e", "env=nowhere", "-o", "ndjson"]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""));
+
+    // Under --rollout, the nodes come in rollout order.
+    let ids = labelsel(&["select", "-e", "gpu", "--rollout", "7", "--canary", "10"]);
+    let nodes = labelsel(&[
+        "select",
+        "-e",
+        "gpu",
+        "--rollout",
+        "7",
+        "--canary",
+        "10",
+        "-o",
+        "ndjson",
+    ]);
+    let rollout_ids: Vec<String> = parse_ndjson(&nodes.stdout)
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(rollout_ids, lines(&ids.stdout));
+
+    // A count is not a list of nodes.
+    for args in [
+        &["select", "-e", "gpu", "--count", "-o", "ndjson"][..],
+        &["select", "-e", "gpu", "--count-by", "env", "-o", "name"],
+    ] {
+        let run = labelsel(args);
+        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{args:?}");
+        assert!(
+            run.stderr.contains("does not go with"),
+            "{args:?}: {run:#?}"
+        );
+    }
+}
+
+#[test]
+fn select_output_name_prints_the_ids_and_short_flags_work_everywhere() {
+    let text = labelsel(&["select", "-e", "gpu", "-e", "!debug"]);
+    let name = labelsel(&["select", "-e", "gpu", "-e", "!debug", "-o", "name"]);
+    assert_eq!((name.code, &name.stdout), (0, &text.stdout));
+    let batches = labelsel(&["select", "-e", "gpu", "--rollout", "3", "--batch", "4"]);
+    let batches_name = labelsel(&[
+        "select",
+        "-e",
+        "gpu",
+        "--rollout",
+        "3",
+        "--batch",
+        "4",
+        "--output",
+        "name",
+    ]);
+    assert_eq!(batches.stdout, batches_name.stdout);
+
+    // -o for --output and -f for --fleet, on every command that has them.
+    let dir = temp_dir("short_flags");
+    let jobs = write_file(&dir, "jobs.ndjson", HELP_JOBS);
+    let placement = write_file(&dir, "placement.json", PLACEMENT);
+    let node = &demo_nodes()[0].id;
+    let pairs: [(Vec<&str>, Vec<&str>); 7] = [
+        (
+            vec!["check", "gpu", "-o", "json"],
+            vec!["check", "gpu", "--output", "json"],
+        ),
+        (
+            vec!["select", "-f", DEMO_FLEET_PATH, "-e", "gpu", "-o", "json"],
+            vec![
+                "select",
+                "--fleet",
+                DEMO_FLEET_PATH,
+                "-e",
+                "gpu",
+                "--output",
+                "json",
+            ],
+        ),
+        (
+            vec![
+                "explain",
+                "-f",
+                DEMO_FLEET_PATH,
+                "--node",
+                node,
+                "-e",
+                "gpu",
+                "-o",
+                "json",
+            ],
+            vec![
+                "explain",
+                "--fleet",
+                DEMO_FLEET_PATH,
+                "--node",
+                node,
+                "-e",
+                "gpu",
+                "--output",
+                "json",
+            ],
+        ),
+        (
+            vec!["diagnose", "-f", DEMO_FLEET_PATH, "-e", "gpu", "-o", "json"],
+            vec![
+                "diagnose",
+                "--fleet",
+                DEMO_FLEET_PATH,
+                "-e",
+                "gpu",
+                "--output",
+                "json",
+            ],
+        ),
+        (
+            vec!["lint", "-f", DEMO_FLEET_PATH, "-e", "teir=a", "-o", "json"],
+            vec![
+                "lint",
+                "--fleet",
+                DEMO_FLEET_PATH,
+                "-e",
+                "teir=a",
+                "--output",
+                "json",
+            ],
+        ),
+        (
+            vec![
+                "place",
+                "-f",
+                DEMO_FLEET_PATH,
+                "--placement",
+                &placement,
+                "-o",
+                "json",
+            ],
+            vec![
+                "place",
+                "--fleet",
+                DEMO_FLEET_PATH,
+                "--placement",
+                &placement,
+                "--output",
+                "json",
+            ],
+        ),
+        (
+            vec!["jobs", "--jobs", &jobs, "-f", DEMO_FLEET_PATH, "-o", "json"],
+            vec![
+                "jobs",
+                "--jobs",
+                &jobs,
+                "--fleet",
+                DEMO_FLEET_PATH,
+                "--output",
+                "json",
+            ],
+        ),
+    ];
+    for (short, long) in pairs {
+        let (short_run, long_run) = (labelsel(&short), labelsel(&long));
+        assert!(short_run.code < 2, "{short:?}: {short_run:#?}");
+        assert_eq!(short_run.code, long_run.code, "{short:?}");
+        assert_eq!(short_run.stdout, long_run.stdout, "{short:?}");
+        assert_eq!(short_run.stderr, "", "{short:?}");
+        short_run.json();
+    }
+}
+
+/// An expression over the length limit is refused with a short error, never a panic.
+#[test]
+fn an_over_limit_expression_is_refused_without_a_panic() {
+    let long = "a".repeat(70_000);
+    let run = labelsel(&["check", &long]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("at most 65536 are allowed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.len() < 4_000,
+        "{} bytes of stderr",
+        run.stderr.len()
+    );
+    let run = labelsel(&["select", "-e", &format!("x in ({long}")]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }

@@ -1,16 +1,19 @@
-//! Reading fleets (NDJSON or a JSON array, from a file, stdin or the embedded demo) and jobs files
-//! (NDJSON), and assembling selectors and nodes from JSON files and command-line flags.
+//! Reading fleets (any stream of JSON nodes, arrays of nodes and Kubernetes node lists, read by
+//! [`crate::nodes`], from a file, stdin or the embedded demo) and jobs files (NDJSON), and assembling
+//! selectors and nodes from JSON files and command-line flags.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use labelsel::{Fleet, LabelSet, NodeAffinity, Placement, Selector, SelectorIndex};
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
+use crate::nodes::{
+    NodeRecord, TopLevel, describe_json_error, element_offset, line_column, skip_whitespace,
+};
 use crate::report::Failure;
 
 /// A few hundred nodes generated with the benchmark workload's rules (NDJSON, one node a line).
@@ -44,58 +47,6 @@ impl<'a> FleetSource<'a> {
     }
 }
 
-/// One node of a fleet file. Other fields are ignored; `"labels": null` reads as no labels, and a label
-/// key given twice is an error.
-#[derive(Deserialize)]
-struct NodeRecord {
-    id: String,
-    #[serde(default, deserialize_with = "unique_labels")]
-    labels: Option<BTreeMap<String, String>>,
-}
-
-/// Reads a node's labels, `null` as none, refusing a key given twice: serde's own map reading would
-/// keep the last value silently (`{"k": "v", "k": "w"}` as `k=w`).
-fn unique_labels<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<BTreeMap<String, String>>, D::Error> {
-    deserializer.deserialize_option(UniqueLabels)
-}
-
-struct UniqueLabels;
-
-impl<'de> Visitor<'de> for UniqueLabels {
-    type Value = Option<BTreeMap<String, String>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a map of label keys to string values, or null")
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut labels = BTreeMap::new();
-        while let Some((key, value)) = map.next_entry::<String, String>()? {
-            if labels.contains_key(&key) {
-                return Err(serde::de::Error::custom(format_args!(
-                    "label key {key:?} appears twice"
-                )));
-            }
-            labels.insert(key, value);
-        }
-        Ok(Some(labels))
-    }
-}
-
 /// What is wrong with a node id, if anything: ids are printed one a line and looked up by name, so
 /// an empty id or one holding a control character (a newline, a tab, NUL, ...) is refused.
 fn node_id_problem(id: &str) -> Option<&'static str> {
@@ -118,6 +69,9 @@ pub(crate) fn check_node_id(flag: &str, id: &str) -> Result<(), Failure> {
     }
 }
 
+/// Reads a fleet: any stream of JSON values (NDJSON, pretty-printed or concatenated objects), each a
+/// node object, an array of them or a Kubernetes node list. Errors name `FILE:LINE:COLUMN`; a node
+/// inside an array or list is also named by its number there.
 pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
     let text: Cow<'static, str> = match &source {
         FleetSource::Demo => Cow::Borrowed(DEMO_FLEET),
@@ -130,6 +84,10 @@ pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
     // A byte-order mark, as some editors write, is not part of the JSON.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let name = source.name();
+    let at = |offset: usize| {
+        let (line, column) = line_column(text, offset);
+        format!("{name}:{line}:{column}")
+    };
     let mut fleet = Fleet::new();
     let mut add = |record: NodeRecord, place: &dyn Fn() -> String| {
         if let Some(problem) = node_id_problem(&record.id) {
@@ -146,39 +104,45 @@ pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
                 record.id
             )));
         }
-        fleet.insert(&record.id, record.labels.unwrap_or_default());
+        fleet.insert(&record.id, record.labels);
         Ok(())
     };
-    if text.trim_start().starts_with('[') {
-        let records: Vec<NodeRecord> = serde_json::from_str(text)
-            .map_err(|e| Failure::new(format!("{name}: not a JSON array of nodes: {e}")))?;
-        for (index, record) in records.into_iter().enumerate() {
-            add(record, &|| {
-                format!("{name}: node {} of the array", index + 1)
-            })?;
-        }
-    } else {
-        let progress = progress_bar(text.len());
-        let mut read = 0;
-        for (number, line) in text.lines().enumerate() {
-            read += line.len() + 1;
-            if number % 4096 == 0 {
-                progress.set_position(read as u64);
+    let progress = progress_bar(text.len());
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<TopLevel>();
+    for number in 0.. {
+        let start = skip_whitespace(text, stream.byte_offset());
+        let Some(value) = stream.next() else { break };
+        let value = value.map_err(|e| Failure::new(describe_json_error(name, text, start, &e)))?;
+        // The place of the `index`th node of the array or list at `start`.
+        let element = |key: Option<&str>, index: usize| {
+            at(element_offset(text, start, key, index).unwrap_or(start))
+        };
+        match value {
+            TopLevel::Node(record) => add(record, &|| at(start))?,
+            TopLevel::Array(records) => {
+                for (index, record) in records.into_iter().enumerate() {
+                    add(record, &|| {
+                        format!("{}: node {} of the array", element(None, index), index + 1)
+                    })?;
+                }
             }
-            if line.trim().is_empty() {
-                continue;
+            TopLevel::List { kind, items } => {
+                for (index, record) in items.into_iter().enumerate() {
+                    add(record, &|| {
+                        format!(
+                            "{}: node {} of the {kind}",
+                            element(Some("items"), index),
+                            index + 1
+                        )
+                    })?;
+                }
             }
-            let place = || format!("{name}:{}", number + 1);
-            let record: NodeRecord = serde_json::from_str(line).map_err(|e| {
-                Failure::new(format!(
-                    "{}: not a node object ({{\"id\": ..., \"labels\": {{...}}}}): {e}",
-                    place()
-                ))
-            })?;
-            add(record, &place)?;
         }
-        progress.finish_and_clear();
+        if number % 4096 == 0 {
+            progress.set_position(stream.byte_offset() as u64);
+        }
     }
+    progress.finish_and_clear();
     Ok(fleet)
 }
 
@@ -196,7 +160,7 @@ fn progress_bar(bytes: usize) -> ProgressBar {
     bar
 }
 
-fn read_stdin(what: &str) -> Result<String, Failure> {
+pub(crate) fn read_stdin(what: &str) -> Result<String, Failure> {
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
@@ -217,6 +181,11 @@ fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> 
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     serde_json::from_str(text)
         .map_err(|e| Failure::new(format!("{name}: not a {what} object: {e}")))
+}
+
+/// The job-spec selector of a JSON file, or of stdin for `-`.
+pub(crate) fn read_selector(path: &str) -> Result<Selector, Failure> {
+    read_json(path, "selector")
 }
 
 /// A placement from a JSON file (or stdin): native (`--placement`) or a Kubernetes `nodeAffinity`

@@ -7,17 +7,21 @@
 //! cannot be written (a closed pipe, as with `| head`, ends the output quietly instead).
 
 mod input;
+mod nodes;
 mod report;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use labelsel::{Expression, Fleet, Labels, Matcher, Place, Placed, Placer, SelectorIndex};
+use labelsel::{
+    Expression, Fleet, Labels, Matcher, ParseError, Place, Placed, Placer, SelectorIndex,
+};
 use serde_json::json;
 
 use crate::input::{
     FleetSource, check_node_id, load_fleet, load_jobs, load_placement, load_selector, node_labels,
+    read_selector, read_stdin,
 };
 use crate::report::{Failure, notice};
 
@@ -51,20 +55,37 @@ struct Cli {
 enum Command {
     /// Validate selector expressions and print each one's canonical text.
     #[command(
-        after_help = "Example:\n  labelsel check 'env in (prod, qa)' 'cpu>8,!debug'\n\n\
-        Exits 2 if any expression is invalid, showing where and what was expected."
+        after_help = "Examples:\n  labelsel check 'env in (prod, qa)' 'cpu>8,!debug'\n  \
+        grep -v '^#' selectors.txt | labelsel check -\n  \
+        labelsel check --selector job.json\n\n\
+        Prints each expression's canonical text on its line (for --selector, each match_labels \
+        entry as KEY=VALUE, then each expression). Every invalid one is shown with where it is \
+        (argument N, <stdin> line N, FILE match_expressions[N]) and a caret under the error; \
+        JSON gives each one's input and canonical text or error, with \"line\" or \"place\" for \
+        stdin and --selector.\n\n\
+        Exits 2 if any expression is invalid."
     )]
     Check {
-        /// Selector expressions, such as 'tier in (a,b),!debug'.
-        #[arg(required = true, value_name = "EXPR")]
+        /// Selector expressions, such as 'tier in (a,b),!debug'; - reads one a line from stdin (blank
+        /// lines skipped).
+        #[arg(
+            required_unless_present = "selector",
+            conflicts_with = "selector",
+            value_name = "EXPR"
+        )]
         expressions: Vec<String>,
-        #[arg(long, value_enum, default_value_t = Output::Text)]
+        /// Check a job-spec selector file instead: every match_labels entry and every
+        /// match_expressions string; - reads stdin.
+        #[arg(long, value_name = "FILE")]
+        selector: Option<String>,
+        #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Print the ids of the nodes a selector matches, in fleet order.
     #[command(after_help = "Examples:\n  labelsel select -e 'gpu' -e '!debug'\n  \
         labelsel select --fleet nodes.ndjson --selector job.json --id node-7 --count\n  \
         cat job.json | labelsel select --selector - --output json\n  \
+        labelsel select -f nodes.ndjson -e gpu -o ndjson\n  \
         labelsel select -e 'gpu' --count-by topology.kubernetes.io/zone\n  \
         labelsel select -l env=prod --rollout 42 --canary 5 --batch 4\n\n\
         --count-by KEY prints a `VALUE COUNT` line for each value of KEY among the matching nodes, \
@@ -112,8 +133,10 @@ enum Command {
             value_parser = batch_size
         )]
         batch: Option<usize>,
-        #[arg(long, value_enum, default_value_t = Output::Text)]
-        output: Output,
+        /// text: ids, one a line; json: one object; ndjson: the matching nodes, one {"id", "labels"}
+        /// object a line; name: ids only, as text.
+        #[arg(short = 'o', long, value_enum, default_value_t = SelectOutput::Text)]
+        output: SelectOutput,
     },
     /// Show every requirement's verdict on one node, with the node's actual values.
     #[command(
@@ -128,7 +151,7 @@ enum Command {
         node: String,
         #[command(flatten)]
         selector: SelectorArgs,
-        #[arg(long, value_enum, default_value_t = Output::Text)]
+        #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Count the matches and, per requirement, the nodes it turns down and what dropping it would gain.
@@ -138,7 +161,7 @@ enum Command {
         fleet: FleetArgs,
         #[command(flatten)]
         selector: SelectorArgs,
-        #[arg(long, value_enum, default_value_t = Output::Text)]
+        #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Rank the feasible nodes of a placement, best score first (ties in fleet order), over the whole
@@ -171,7 +194,7 @@ enum Command {
         /// preference won or missed.
         #[arg(long, value_name = "NODE")]
         explain: Option<String>,
-        #[arg(long, value_enum, default_value_t = Output::Text)]
+        #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Print the pending jobs a node satisfies, or how many jobs each node of a fleet satisfies.
@@ -214,7 +237,7 @@ enum Command {
             conflicts_with = "fleet"
         )]
         labels: Vec<String>,
-        #[arg(long, value_enum, default_value_t = Output::Text)]
+        #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Find unsatisfiable and redundant requirements; with --fleet, unknown keys and values too.
@@ -222,22 +245,23 @@ enum Command {
         labelsel lint --fleet nodes.ndjson -e 'teir=premium'\n\n\
         Exits 1 when it finds an error, 2 on bad input.")]
     Lint {
-        /// Fleet whose keys and values the selector is checked against (NDJSON or a JSON array; - for
-        /// stdin). Without it, only the selector itself is analysed.
-        #[arg(long, value_name = "FILE")]
+        /// Fleet whose keys and values the selector is checked against (read as select --fleet reads
+        /// it; - for stdin). Without it, only the selector itself is analysed.
+        #[arg(short = 'f', long, value_name = "FILE")]
         fleet: Option<String>,
         #[command(flatten)]
         selector: SelectorArgs,
-        #[arg(long, value_enum, default_value_t = Output::Text)]
+        #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
 }
 
 #[derive(Args)]
 struct FleetArgs {
-    /// Nodes as NDJSON ({"id": ..., "labels": {...}} a line) or a JSON array of such objects; - reads
-    /// stdin. Default: the embedded demo fleet.
-    #[arg(long, value_name = "FILE")]
+    /// Nodes: any stream of JSON node objects ({"id": ..., "labels": {...}}: NDJSON, pretty-printed
+    /// or concatenated), a JSON array of them, or a Kubernetes node list (kubectl get nodes -o json);
+    /// - reads stdin. Default: the embedded demo fleet.
+    #[arg(short = 'f', long, value_name = "FILE")]
     fleet: Option<String>,
 }
 
@@ -266,6 +290,19 @@ struct SelectorArgs {
 enum Output {
     Text,
     Json,
+}
+
+/// What `select` prints: more than the other commands.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SelectOutput {
+    /// Ids, one a line (or the counts).
+    Text,
+    /// One JSON document.
+    Json,
+    /// The matching nodes, one `{"id": ..., "labels": {...}}` a line, as a fleet file holds them.
+    Ndjson,
+    /// The ids only, one a line, as kubectl's `-o name`.
+    Name,
 }
 
 fn main() -> ExitCode {
@@ -333,8 +370,9 @@ fn run(command: Command) -> Result<u8, Failure> {
     match command {
         Command::Check {
             expressions,
+            selector,
             output,
-        } => check(&expressions, output),
+        } => check(&expressions, selector.as_deref(), output),
         Command::Select {
             fleet,
             selector,
@@ -502,33 +540,123 @@ fn explain_placement(
     Ok(if explanation.feasible { 0 } else { 1 })
 }
 
-fn check(expressions: &[String], output: Output) -> Result<u8, Failure> {
+/// One thing `check` checks: where it is, its text, the JSON field that says where (none for an
+/// argument), and its canonical text or its error.
+struct Checked {
+    origin: String,
+    input: String,
+    tag: Option<(&'static str, serde_json::Value)>,
+    result: Result<String, ParseError>,
+}
+
+/// The expressions of the arguments, `-` standing for stdin's lines (blank lines skipped).
+fn argument_expressions(expressions: &[String]) -> Result<Vec<Checked>, Failure> {
+    if expressions.iter().filter(|e| *e == "-").count() > 1 {
+        return Err(Failure::new("- (stdin) can be given only once"));
+    }
+    let mut checked = Vec::new();
+    for (index, text) in expressions.iter().enumerate() {
+        if text != "-" {
+            checked.push(Checked {
+                origin: format!("argument {}", index + 1),
+                input: text.clone(),
+                tag: None,
+                result: Expression::parse(text).map(|e| e.to_string()),
+            });
+            continue;
+        }
+        let stdin = read_stdin("the selector expressions")?;
+        let stdin = stdin.strip_prefix('\u{feff}').unwrap_or(&stdin);
+        for (number, line) in stdin.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            checked.push(Checked {
+                origin: format!("<stdin> line {}", number + 1),
+                input: line.to_string(),
+                tag: Some(("line", (number + 1).into())),
+                result: Expression::parse(line).map(|e| e.to_string()),
+            });
+        }
+    }
+    Ok(checked)
+}
+
+/// Every `match_labels` entry (as `KEY=VALUE`) and `match_expressions` string of a selector file.
+fn selector_parts(path: &str) -> Result<Vec<Checked>, Failure> {
+    let selector = read_selector(path)?;
+    let name = if path == "-" { "<stdin>" } else { path };
+    let labels = selector.match_labels.iter().map(|(key, value)| {
+        let place = Place::MatchLabel(key.clone()).to_string();
+        let text = format!("{key}={value}");
+        let result = match labelsel::Selector::new().label(key, value).compile() {
+            Err(error) => Err(error.parse_error().clone()),
+            Ok(_) => Ok(Expression::parse(&text).map_or(text.clone(), |e| e.to_string())),
+        };
+        Checked {
+            origin: format!("{name} {place}"),
+            input: text,
+            tag: Some(("place", place.into())),
+            result,
+        }
+    });
+    let expressions = selector
+        .match_expressions
+        .iter()
+        .enumerate()
+        .map(|(index, text)| {
+            let place = Place::MatchExpression(index).to_string();
+            Checked {
+                origin: format!("{name} {place}"),
+                input: text.clone(),
+                tag: Some(("place", place.into())),
+                result: Expression::parse(text).map(|e| e.to_string()),
+            }
+        });
+    Ok(labels.chain(expressions).collect())
+}
+
+fn check(expressions: &[String], selector: Option<&str>, output: Output) -> Result<u8, Failure> {
+    let checked = match selector {
+        Some(path) => selector_parts(path)?,
+        None => argument_expressions(expressions)?,
+    };
     let mut results = Vec::new();
     let mut failed = false;
-    for (index, text) in expressions.iter().enumerate() {
-        match Expression::parse(text) {
-            Ok(expr) => {
-                results.push(json!({"input": text, "canonical": expr.to_string()}));
+    for Checked {
+        origin,
+        input,
+        tag,
+        result,
+    } in checked
+    {
+        let mut object = match result {
+            Ok(canonical) => {
                 if output == Output::Text {
                     // Line by line, so that each line and the errors between them keep their order.
-                    print_lines(std::iter::once(&expr))?;
+                    print_lines(std::iter::once(&canonical))?;
                 }
+                json!({"input": input, "canonical": canonical})
             }
             Err(error) => {
                 failed = true;
-                results.push(json!({
-                    "input": text,
+                report::print_parse_error(&origin, &error);
+                json!({
+                    // For a match_labels entry, the key or the value at fault: what the span is in.
+                    "input": error.input(),
                     "error": {
                         "message": error.message(),
                         "span": [error.span().start, error.span().end],
                         "found": error.found(),
                         "expected": error.expected(),
                     }
-                }));
-                let origin = format!("argument {}", index + 1);
-                report::print_parse_error(&origin, &error);
+                })
             }
+        };
+        if let Some((field, value)) = tag {
+            object[field] = value;
         }
+        results.push(object);
     }
     if output == Output::Json {
         print_json(&results)?;
@@ -556,8 +684,21 @@ fn select(
     fleet: &FleetArgs,
     selector: &SelectorArgs,
     view: View,
-    output: Output,
+    output: SelectOutput,
 ) -> Result<u8, Failure> {
+    let lists_nodes = matches!(view, View::Ids | View::Rollout { .. });
+    if !lists_nodes && matches!(output, SelectOutput::Ndjson | SelectOutput::Name) {
+        let (flag, format) = match (&view, output) {
+            (View::Count, SelectOutput::Ndjson) => ("--count", "ndjson"),
+            (View::Count, _) => ("--count", "name"),
+            (_, SelectOutput::Ndjson) => ("--count-by", "ndjson"),
+            _ => ("--count-by", "name"),
+        };
+        return Err(Failure::new(format!(
+            "--output {format} lists the matching nodes, so it does not go with {flag}; use \
+             --output text or json"
+        )));
+    }
     let matcher = compile(selector)?;
     if let View::CountBy(key) = &view {
         labelsel::validate_key(key)
@@ -570,26 +711,33 @@ fn select(
     let selection = fleet.select(&matcher);
     let count = selection.len();
     // Only the ids views print nothing at all when nothing matches; the counts print 0.
-    let prints_ids = matches!(view, View::Ids | View::Rollout { .. }) && output == Output::Text;
+    let prints_ids = lists_nodes && output != SelectOutput::Json;
     if count == 0 && prints_ids && std::io::stderr().is_terminal() {
         notice(
             "no node matched; run labelsel diagnose with the same selector to see which \
              requirement turns nodes down",
         );
     }
+    // One line per node: its id, or under ndjson the node itself.
+    let line = |id: &str| match output {
+        SelectOutput::Ndjson => node_json_line(&fleet, id),
+        _ => id.to_string(),
+    };
     match (view, output) {
-        (View::Count, Output::Json) => print_json(&json!({ "count": count }))?,
-        (View::Count, Output::Text) => print_lines(std::iter::once(count.to_string()))?,
-        (View::Ids, Output::Json) => {
+        (View::Count, _) if output == SelectOutput::Json => {
+            print_json(&json!({ "count": count }))?;
+        }
+        (View::Count, _) => print_lines(std::iter::once(count.to_string()))?,
+        (View::Ids, SelectOutput::Json) => {
             let ids: Vec<&str> = selection.iter().collect();
             print_json(&json!({ "count": count, "ids": ids }))?;
         }
-        (View::Ids, Output::Text) => print_lines(selection.iter())?,
+        (View::Ids, _) => print_lines(selection.iter().map(line))?,
         (View::CountBy(key), output) => {
             let spread = selection.count_by(&key);
             match output {
-                Output::Json => print_json(&spread)?,
-                Output::Text => print_lines(spread.to_string().lines())?,
+                SelectOutput::Json => print_json(&spread)?,
+                _ => print_lines(spread.to_string().lines())?,
             }
         }
         (
@@ -606,7 +754,7 @@ fn select(
                 None => rollout.ids(),
             };
             match (output, batch) {
-                (Output::Json, batch) => {
+                (SelectOutput::Json, batch) => {
                     let mut object = json!({ "seed": seed, "count": count });
                     if let Some(percent) = canary {
                         object["canary_percent"] = percent.into();
@@ -619,12 +767,12 @@ fn select(
                     }
                     print_json(&object)?;
                 }
-                (Output::Text, None) => print_lines(ids.iter())?,
-                (Output::Text, Some(size)) => {
+                (_, None) => print_lines(ids.iter().map(|id| line(id)))?,
+                (_, Some(size)) => {
                     // An empty line before every batch but the first.
                     let lines = ids.chunks(size).enumerate().flat_map(|(n, batch)| {
-                        let gap = (n > 0).then_some("");
-                        gap.into_iter().chain(batch.iter().copied())
+                        let gap = (n > 0).then(String::new);
+                        gap.into_iter().chain(batch.iter().map(|id| line(id)))
                     });
                     print_lines(lines)?;
                 }
@@ -632,6 +780,22 @@ fn select(
         }
     }
     Ok(if count > 0 { 0 } else { 1 })
+}
+
+/// A node of the fleet as one line of NDJSON, `{"id":...,"labels":{...}}` with its labels sorted by
+/// key: what a fleet file holds, so that `select --output ndjson` output is a fleet again.
+fn node_json_line(fleet: &Fleet, id: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Node<'a> {
+        id: &'a str,
+        labels: std::collections::BTreeMap<&'a str, &'a str>,
+    }
+    let labels = fleet
+        .get(id)
+        .map(|labels| labels.iter().collect())
+        .unwrap_or_default();
+    // Strings and maps of strings always serialize.
+    serde_json::to_string(&Node { id, labels }).unwrap_or_default()
 }
 
 /// `--batch N`: a whole number of ids, at least 1.

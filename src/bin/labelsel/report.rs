@@ -78,10 +78,15 @@ fn selector_origin(error: &SelectorError) -> String {
 pub(crate) fn print_parse_error(origin: &str, error: &ParseError) {
     let message = error.message();
     let label = format!("expected {}", error.expected());
+    // The error keeps a window of a long input; its span counts bytes of the whole input.
+    let (kept, offset) = (error.input(), error.input_offset());
+    let span = error.span();
+    let start = span.start.saturating_sub(offset).min(kept.len());
+    let end = span.end.saturating_sub(offset).clamp(start, kept.len());
     let report = [Level::ERROR.primary_title(&message).element(
-        Snippet::source(error.input())
+        Snippet::source(kept)
             .path(origin)
-            .annotation(AnnotationKind::Primary.span(error.span()).label(&label)),
+            .annotation(AnnotationKind::Primary.span(start..end).label(&label)),
     )];
     to_stderr(&renderer().render(&report));
 }
