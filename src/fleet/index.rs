@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use roaring::RoaringBitmap;
 
-use crate::fleet::vocab::Vocabulary;
+use crate::fleet::vocab::{Vocabulary, hash_map_bytes, shrink_sparse};
 use crate::operator::parse_integer;
 
 /// Everything indexed about one key.
@@ -19,7 +19,9 @@ pub(crate) struct KeyIndex {
     pub(crate) integers: BTreeMap<i64, Vec<u32>>,
 }
 
-/// The index of a fleet, by key id.
+/// The index of a fleet, by key id. A key no node has any more has an empty, unallocated entry (its id
+/// is free in the vocabulary, to be reused), and a value no node has under a key has no bitmap and no
+/// integer entry under it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
     keys: Vec<KeyIndex>,
@@ -48,19 +50,27 @@ impl Index {
         }
     }
 
-    /// Forgets that the node in `slot` has these labels; values no node has any more are dropped.
+    /// Forgets that the node in `slot` has these labels; values no node has any more under a key are
+    /// dropped, and so is everything about a key no node has any more. `values` must still hold the
+    /// labels' values.
     pub(crate) fn remove(&mut self, slot: u32, labels: &[(u32, u32)], values: &Vocabulary) {
         for &(key, value) in labels {
             let Some(entry) = self.keys.get_mut(key as usize) else {
                 continue;
             };
             entry.present.remove(slot);
+            if entry.present.is_empty() {
+                // No node has the key: so none has any of its values.
+                *entry = KeyIndex::default();
+                continue;
+            }
             let Some(nodes) = entry.values.get_mut(&value) else {
                 continue;
             };
             nodes.remove(slot);
             if nodes.is_empty() {
                 entry.values.remove(&value);
+                shrink_sparse(&mut entry.values);
                 if let Some(number) = parse_integer(values.term(value))
                     && let Some(ids) = entry.integers.get_mut(&number)
                 {
@@ -73,22 +83,50 @@ impl Index {
         }
     }
 
-    /// Approximate heap bytes held.
+    /// Gives back every allocation; for a fleet left without nodes.
+    pub(crate) fn clear(&mut self) {
+        *self = Index::default();
+    }
+
+    /// Approximate heap bytes held: the table of keys (by capacity), and per key its bitmaps, its
+    /// value map's buckets and its integer entries.
     pub(crate) fn heap_bytes(&self) -> usize {
-        let map_entry = std::mem::size_of::<(u32, RoaringBitmap)>() + 1;
-        self.keys
+        let keys = self.keys.capacity() * std::mem::size_of::<KeyIndex>();
+        let entries: usize = self
+            .keys
             .iter()
             .map(|key| {
-                std::mem::size_of::<KeyIndex>()
-                    + key.present.serialized_size()
-                    + key.values.capacity() * map_entry
+                bitmap_bytes(&key.present)
+                    + hash_map_bytes(&key.values)
+                    + key.values.values().map(bitmap_bytes).sum::<usize>()
                     + key
-                        .values
+                        .integers
                         .values()
-                        .map(RoaringBitmap::serialized_size)
+                        .map(|ids| INTEGER_ENTRY + ids.capacity() * 4)
                         .sum::<usize>()
-                    + key.integers.len() * 48
             })
-            .sum()
+            .sum();
+        keys + entries
     }
+}
+
+/// Heap bytes of one integer entry of a `BTreeMap<i64, Vec<u32>>`: its key and `Vec` in a B-tree leaf
+/// (at most 11 entries of 32 bytes in a leaf of about 400), counting leaves about two-thirds full.
+const INTEGER_ENTRY: usize = 56;
+
+/// Approximate heap bytes of a bitmap: its table of containers (32 bytes a container: a 16-bit key and
+/// the store; grown by pushes, so at least 4 and a power of two) and each container's store (an
+/// array's capacity of 16-bit values, 8 KiB a bitset, a run container's runs).
+pub(crate) fn bitmap_bytes(bitmap: &RoaringBitmap) -> usize {
+    if bitmap.is_empty() {
+        return 0;
+    }
+    let stats = bitmap.statistics();
+    let table = (stats.n_containers as usize).next_power_of_two().max(4);
+    // `n_bytes_array_containers` counts 4 bytes a value of capacity, the values are 2 bytes;
+    // `n_bytes_bitset_containers` counts the 65,536 bits of a bitset, not its 8,192 bytes.
+    table * 32
+        + stats.n_bytes_array_containers as usize / 2
+        + stats.n_bitset_containers as usize * 8192
+        + stats.n_bytes_run_containers as usize
 }

@@ -15,9 +15,9 @@ use std::collections::HashMap;
 use roaring::RoaringBitmap;
 
 use self::index::Index;
+use self::index::bitmap_bytes;
 use self::node::Node;
-use self::vocab::Vocabulary;
-use crate::labels::last_of_each_key;
+use self::vocab::{Vocabulary, hash_map_bytes, shrink_sparse};
 
 pub use self::diagnose::{Diagnosis, RequirementDiagnosis};
 pub use self::node::NodeLabels;
@@ -35,9 +35,14 @@ pub use self::spread::Spread;
 /// unions, intersections and differences, and returns the matching nodes in insertion order.
 ///
 /// Updates keep the index exact: [`insert`](Fleet::insert) replaces a node with the same id (keeping
-/// its place in the order), [`remove`](Fleet::remove) drops it, and removed slots are reused. The
-/// vocabulary keeps every string it has seen. A `Fleet` is `Send + Sync`: share it behind an `RwLock`
-/// for concurrent readers.
+/// its place in the order), [`remove`](Fleet::remove) drops it, and removed slots are reused.
+///
+/// Memory comes back: the interned keys and values are counted, and a string no node holds any more is
+/// freed with its id (ids are reused), as are the index entries of keys and values no node has; hash
+/// tables left mostly empty shrink. A fleet that churns (nodes with unique hostnames or timestamps
+/// inserted, relabelled, removed) stays within what its largest population needed, and removing every
+/// node gives back every allocation. A `Fleet` is `Send + Sync`: share it behind an `RwLock` for
+/// concurrent readers.
 ///
 /// ```
 /// use labelsel::{Fleet, Selector};
@@ -104,7 +109,19 @@ impl Fleet {
             .collect();
         // Stable, so that among repeated keys the last one written stays last and wins.
         pairs.sort_by(|a, b| self.keys.term(a.0).cmp(self.keys.term(b.0)));
-        let labels = last_of_each_key(pairs.into_iter()).into_boxed_slice();
+        let mut labels: Vec<(u32, u32)> = Vec::with_capacity(pairs.len());
+        for (key, value) in pairs {
+            match labels.last_mut() {
+                Some(last) if last.0 == key => {
+                    // Overwritten: give back the references its interning took.
+                    let (_, overwritten) = std::mem::replace(last, (key, value));
+                    self.keys.release(key);
+                    self.values.release(overwritten);
+                }
+                _ => labels.push((key, value)),
+            }
+        }
+        let labels = labels.into_boxed_slice();
 
         if let Some(&slot) = self.slots.get(id) {
             let node = self.nodes[slot as usize]
@@ -112,7 +129,9 @@ impl Fleet {
                 .expect("an indexed id has a node");
             self.index.remove(slot, &node.labels, &self.values);
             self.index.add(slot, &labels, &self.values);
-            node.labels = labels;
+            let old = std::mem::replace(&mut node.labels, labels);
+            // After the new labels took theirs, so that a string both hold keeps its id.
+            self.release(&old);
             return true;
         }
         let slot = match self.free.pop() {
@@ -153,15 +172,30 @@ impl Fleet {
         };
         if let Some(node) = self.nodes[slot as usize].take() {
             self.index.remove(slot, &node.labels, &self.values);
+            self.release(&node.labels);
         }
         self.live.remove(slot);
-        self.free.push(slot);
         if self.live.is_empty() {
-            self.nodes.clear();
-            self.free.clear();
+            // Give every allocation back; the vocabularies already have.
+            self.nodes = Vec::new();
+            self.free = Vec::new();
+            self.slots = HashMap::new();
+            self.live = RoaringBitmap::new();
+            self.index.clear();
             self.slots_reused = false;
+            return true;
         }
+        self.free.push(slot);
+        shrink_sparse(&mut self.slots);
         true
+    }
+
+    /// Gives back the references a node's labels hold on their keys and values.
+    fn release(&mut self, labels: &[(u32, u32)]) {
+        for &(key, value) in labels {
+            self.keys.release(key);
+            self.values.release(value);
+        }
     }
 
     /// The labels of the node with this id.
@@ -201,12 +235,19 @@ impl Fleet {
         })
     }
 
-    /// Approximate heap bytes held by the fleet: node storage, ids, vocabulary and index.
+    /// Approximate heap bytes held by the fleet: the node table and each node's id and labels, the
+    /// table of ids, the free slots, the interned keys and values (their text, tables and free ids) and
+    /// the index (bitmaps by their containers, hash tables by their buckets, integer entries). Tables
+    /// count by capacity; each allocation counts the bytes requested, not what the allocator rounds
+    /// them up to. An empty fleet holds 0 bytes.
     ///
     /// ```
     /// let mut fleet = labelsel::Fleet::new();
+    /// assert_eq!(fleet.heap_bytes(), 0);
     /// fleet.insert("node-1", [("zone", "a")]);
     /// assert!(fleet.heap_bytes() > 0);
+    /// fleet.remove("node-1");
+    /// assert_eq!(fleet.heap_bytes(), 0);
     /// ```
     pub fn heap_bytes(&self) -> usize {
         let nodes: usize = self
@@ -215,14 +256,13 @@ impl Fleet {
             .flatten()
             .map(|node| node.id.len() + std::mem::size_of_val(&*node.labels))
             .sum();
-        let id_entry = std::mem::size_of::<(Box<str>, u32)>() + 1;
         let id_text: usize = self.slots.keys().map(|id| id.len()).sum();
         nodes
             + self.nodes.capacity() * std::mem::size_of::<Option<Node>>()
-            + self.free.capacity() * 4
-            + self.slots.capacity() * id_entry
+            + self.free.capacity() * std::mem::size_of::<u32>()
+            + hash_map_bytes(&self.slots)
             + id_text
-            + self.live.serialized_size()
+            + bitmap_bytes(&self.live)
             + self.keys.heap_bytes()
             + self.values.heap_bytes()
             + self.index.heap_bytes()
@@ -230,10 +270,8 @@ impl Fleet {
 
     /// The keys at least one node has.
     pub(crate) fn known_keys(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.keys.count()).filter_map(move |key| {
-            let indexed = self.index.key(key)?;
-            (!indexed.present.is_empty()).then(|| self.keys.term(key))
-        })
+        // A key is interned exactly while a node has it.
+        self.keys.iter()
     }
 
     /// The values at least one node has for `key`.
