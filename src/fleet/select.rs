@@ -1,6 +1,7 @@
 //! Evaluating a [`Matcher`] on the index: [`Fleet::select`], [`Fleet::count`] and [`Selection`].
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 
@@ -8,21 +9,33 @@ use roaring::{MultiOps, RoaringBitmap};
 
 use crate::fleet::Fleet;
 use crate::fleet::index::KeyIndex;
+use crate::fleet::node::NodeLabels;
+use crate::labels::Labels;
 use crate::matcher::{Clause, CompiledValues, Matcher, Subject};
-use crate::operator::Check;
+use crate::operator::{Check, parse_integer};
 
 /// Fleets up to this size are scanned rather than looked up in the index.
 const SCAN_FLEET: u64 = 64;
 /// Once the candidates are this few, the rest of the selector is checked node by node.
 const SCAN_CANDIDATES: u64 = 64;
+/// How many candidates are checked node by node in the time it takes to add the nodes of one integer
+/// to a range's bitmap: a range is built as a bitmap only while it touches at most
+/// `candidates / NODES_PER_INTEGER` integers, else the candidates are checked one by one.
+const NODES_PER_INTEGER: u64 = 8;
+/// Nodes with up to this many labels are searched for a range's key by id, one label after another.
+const LINEAR_LABELS: usize = 32;
 
 impl Fleet {
     /// The nodes the matcher accepts, found through the index.
     ///
-    /// `match_ids` and the requirements that need a key present (`=`, `in`, `key`, `>`, `<`) become
-    /// bitmaps that are intersected smallest first; `!=`, `notin` and `!key` are subtracted. When few
-    /// candidates remain, or the fleet is tiny, the remaining requirements are checked on the nodes'
-    /// labels instead. The result equals scanning every node with [`Matcher::matches`].
+    /// The `>` and `<` requirements on one key are merged into one range of integers first. Then
+    /// `match_ids` and the requirements that need a key present (`=`, `in`, `key`, and the presence of
+    /// each range's key) become bitmaps that are intersected smallest first; `!=`, `notin` and `!key` are
+    /// subtracted; and each range is built from the integers in it, or from those outside it when they
+    /// are fewer, as long as that touches fewer integers than there are candidates. Once the candidates
+    /// are few, or a range would cost more than checking them, or the fleet is tiny, the remaining
+    /// requirements are checked on the candidates' labels instead. The result equals scanning every node
+    /// with [`Matcher::matches`].
     ///
     /// ```
     /// use labelsel::{Fleet, Selector};
@@ -60,40 +73,166 @@ impl Fleet {
     /// The nodes the matcher accepts: borrowed from the index when one bitmap answers it (a single
     /// `=`, `key` or the empty selector), else computed.
     pub(super) fn evaluate(&self, matcher: &Matcher) -> Cow<'_, RoaringBitmap> {
+        let Some(Plan { steps, ranges }) = self.plan(matcher.clauses()) else {
+            return Cow::Owned(RoaringBitmap::new());
+        };
         if self.live.len() <= SCAN_FLEET {
-            return Cow::Owned(self.scan(matcher, &self.live));
+            return Cow::Owned(self.check_each(self.live.clone(), &steps, &ranges));
         }
-        let clauses = matcher.clauses();
-        let mut required: Vec<Cow<'_, RoaringBitmap>> = clauses
-            .iter()
-            .filter(|clause| !clause.check.matches_absent_key())
-            .map(|clause| self.nodes_with(clause))
-            .collect();
-        required.sort_by_key(|nodes| nodes.len());
-        let mut negative = clauses
-            .iter()
-            .filter(|c| c.check.matches_absent_key())
-            .peekable();
-
-        let mut required = required.into_iter();
-        let first = required.next().unwrap_or(Cow::Borrowed(&self.live));
-        if required.len() == 0 && negative.peek().is_none() {
+        let mut steps = steps.iter();
+        let first = match steps.as_slice().first() {
+            Some(step @ (Step::Require(_) | Step::Present(_))) => {
+                steps.next();
+                self.required_nodes(step)
+            }
+            _ => Cow::Borrowed(&self.live),
+        };
+        if steps.len() == 0 && ranges.is_empty() {
             return first;
         }
         let mut candidates = first.into_owned();
-        for nodes in required {
+        while let Some(step) = steps.as_slice().first() {
             if candidates.len() <= SCAN_CANDIDATES {
-                return Cow::Owned(self.scan(matcher, &candidates));
+                return Cow::Owned(self.check_each(candidates, steps.as_slice(), &ranges));
             }
-            candidates &= &*nodes;
-        }
-        for clause in negative {
-            if candidates.len() <= SCAN_CANDIDATES {
-                return Cow::Owned(self.scan(matcher, &candidates));
+            match step {
+                Step::Reject(clause) => self.remove_rejected(&mut candidates, clause),
+                required => candidates &= &*self.required_nodes(required),
             }
-            self.remove_rejected(&mut candidates, clause);
+            steps.next();
         }
-        Cow::Owned(candidates)
+
+        if candidates.len() <= SCAN_CANDIDATES {
+            return Cow::Owned(self.check_each(candidates, &[], &ranges));
+        }
+        // The ranges, the cheapest first, each costed once. Each touches only its own key's integers,
+        // so all of them together touch at most every integer of the index once.
+        let budget = candidates.len() / NODES_PER_INTEGER;
+        let mut ranges: Vec<(RangeCost, Range<'_, '_>)> = ranges
+            .into_iter()
+            .map(|range| (range.cost(budget), range))
+            .collect();
+        ranges.sort_by_key(|(cost, _)| cost.integers());
+        let mut ranges = ranges.into_iter().peekable();
+        while let Some((cost, range)) = ranges.next_if(|(cost, _)| {
+            candidates.len() > SCAN_CANDIDATES
+                && cost.integers() <= candidates.len() / NODES_PER_INTEGER
+        }) {
+            match cost {
+                RangeCost::Inside(_) => candidates &= range.inside(),
+                // Exact: the candidates have the key, and every value it has is an integer.
+                RangeCost::Outside(_) => candidates -= range.outside(),
+                RangeCost::OverBudget => unreachable!("over any budget"),
+            }
+        }
+        let rest: Vec<Range<'_, '_>> = ranges.map(|(_, range)| range).collect();
+        Cow::Owned(self.check_each(candidates, &[], &rest))
+    }
+
+    /// What evaluating the clauses takes: the requirements that need a key present (and `match_ids`,
+    /// and the presence of each range's key) by their estimated number of nodes, then those that pass
+    /// on an absent key; and one merged range per key compared with `>` or `<`. `None` when no node
+    /// can match: a range holds no integer, or a key or value that must be present is on no node.
+    fn plan<'f, 'm>(&'f self, clauses: &'m [Clause]) -> Option<Plan<'f, 'm>> {
+        let mut required: Vec<(u64, Step<'f, 'm>)> = Vec::new();
+        let mut rejected: Vec<Step<'f, 'm>> = Vec::new();
+        let mut bounds: BTreeMap<&'m str, (i64, i64)> = BTreeMap::new();
+        for clause in clauses {
+            let check = &clause.check;
+            let key = match &clause.subject {
+                _ if check.matches_absent_key() => {
+                    rejected.push(Step::Reject(clause));
+                    continue;
+                }
+                Subject::Id => {
+                    let estimate = match check {
+                        Check::In(ids) => ids.len() as u64,
+                        _ => self.live.len(),
+                    };
+                    required.push((estimate, Step::Require(clause)));
+                    continue;
+                }
+                Subject::Label(key) => &**key,
+            };
+            let full = (i64::MIN, i64::MAX);
+            match check {
+                Check::Greater(threshold) => {
+                    let low = &mut bounds.entry(key).or_insert(full).0;
+                    *low = (*low).max(threshold.checked_add(1)?);
+                }
+                Check::Less(threshold) => {
+                    let high = &mut bounds.entry(key).or_insert(full).1;
+                    *high = (*high).min(threshold.checked_sub(1)?);
+                }
+                _ => {
+                    let index = self.key_index(key)?;
+                    let estimate = match check {
+                        // At least the size of their union, without building it.
+                        Check::In(values) => values
+                            .iter()
+                            .filter_map(|value| self.values.id(value))
+                            .filter_map(|value| index.values.get(&value))
+                            .map(RoaringBitmap::len)
+                            .sum(),
+                        _ => index.present.len(),
+                    };
+                    required.push((estimate, Step::Require(clause)));
+                }
+            }
+        }
+        let mut ranges = Vec::with_capacity(bounds.len());
+        for (key, (low, high)) in bounds {
+            let key_id = self.keys.id(key)?;
+            let index = self.index.key(key_id)?;
+            if low > high {
+                return None;
+            }
+            required.push((index.present.len(), Step::Present(&index.present)));
+            ranges.push(Range {
+                key,
+                key_id,
+                index,
+                low,
+                high,
+            });
+        }
+        if required.iter().any(|(estimate, _)| *estimate == 0) {
+            return None;
+        }
+        required.sort_by_key(|(estimate, _)| *estimate);
+        let mut steps: Vec<Step<'f, 'm>> = required.into_iter().map(|(_, step)| step).collect();
+        steps.extend(rejected);
+        Some(Plan { steps, ranges })
+    }
+
+    /// The nodes that pass a step that needs its key present.
+    fn required_nodes<'f>(&'f self, step: &Step<'f, '_>) -> Cow<'f, RoaringBitmap> {
+        match step {
+            Step::Require(clause) => self.nodes_with(clause),
+            Step::Present(nodes) => Cow::Borrowed(nodes),
+            Step::Reject(_) => unreachable!("not a step that needs its key"),
+        }
+    }
+
+    /// The candidates that pass every step and are in every range, checked one by one on their labels.
+    fn check_each(
+        &self,
+        mut candidates: RoaringBitmap,
+        steps: &[Step<'_, '_>],
+        ranges: &[Range<'_, '_>],
+    ) -> RoaringBitmap {
+        if !steps.is_empty() || !ranges.is_empty() {
+            candidates.retain(|slot| {
+                let (id, labels) = (&*self.node(slot).id, self.labels_in(slot));
+                steps.iter().all(|step| step.holds(id, &labels))
+                    && ranges.iter().all(|range| range.holds(&labels))
+            });
+        }
+        candidates
+    }
+
+    fn key_index(&self, key: &str) -> Option<&KeyIndex> {
+        self.keys.id(key).and_then(|k| self.index.key(k))
     }
 
     /// Removes from `candidates` the nodes a `!=`, `notin` or `!key` clause rejects, one value's bitmap at
@@ -103,7 +242,7 @@ impl Fleet {
             *candidates -= &*self.nodes_with(clause);
             return;
         };
-        let Some(key) = self.keys.id(key).and_then(|k| self.index.key(k)) else {
+        let Some(key) = self.key_index(key) else {
             return;
         };
         match &clause.check {
@@ -115,14 +254,6 @@ impl Fleet {
             }
             _ => *candidates -= &key.present,
         }
-    }
-
-    /// The candidates the matcher accepts, checked one by one on their labels.
-    fn scan(&self, matcher: &Matcher, candidates: &RoaringBitmap) -> RoaringBitmap {
-        candidates
-            .iter()
-            .filter(|&slot| matcher.matches(&self.node(slot).id, &self.labels_in(slot)))
-            .collect()
     }
 
     /// For a clause that needs its key: the nodes that pass it. For `!=`/`notin`: the nodes that have one
@@ -139,18 +270,35 @@ impl Fleet {
                     .collect(),
             );
         };
-        let Some(key) = self.keys.id(key).and_then(|k| self.index.key(k)) else {
+        let Some((key_id, index)) = self
+            .keys
+            .id(key)
+            .and_then(|k| Some((k, self.index.key(k)?)))
+        else {
             return Cow::Owned(RoaringBitmap::new());
         };
-        match &clause.check {
-            Check::In(values) | Check::NotIn(values) => self.nodes_with_values(key, values),
-            Check::Exists | Check::Absent => Cow::Borrowed(&key.present),
-            Check::Greater(threshold) => {
-                union_of_integers(key, (Bound::Excluded(*threshold), Bound::Unbounded))
+        let (low, high) = match &clause.check {
+            Check::In(values) | Check::NotIn(values) => {
+                return self.nodes_with_values(index, values);
             }
-            Check::Less(threshold) => {
-                union_of_integers(key, (Bound::Unbounded, Bound::Excluded(*threshold)))
-            }
+            Check::Exists | Check::Absent => return Cow::Borrowed(&index.present),
+            Check::Greater(threshold) => (threshold.checked_add(1), Some(i64::MAX)),
+            Check::Less(threshold) => (Some(i64::MIN), threshold.checked_sub(1)),
+        };
+        let (Some(low), Some(high)) = (low, high) else {
+            return Cow::Owned(RoaringBitmap::new());
+        };
+        let range = Range {
+            key,
+            key_id,
+            index,
+            low,
+            high,
+        };
+        // Built from the smaller side.
+        match range.cost(index.integers.len() as u64) {
+            RangeCost::Outside(_) => Cow::Owned(&index.present - range.outside()),
+            _ => Cow::Owned(range.inside()),
         }
     }
 
@@ -173,14 +321,163 @@ impl Fleet {
     }
 }
 
-fn union_of_integers(key: &KeyIndex, range: (Bound<i64>, Bound<i64>)) -> Cow<'_, RoaringBitmap> {
-    Cow::Owned(
-        key.integers
-            .range(range)
-            .flat_map(|(_, values)| values)
-            .filter_map(|value| key.values.get(value))
-            .union(),
-    )
+/// How to evaluate a selector on the index.
+struct Plan<'f, 'm> {
+    /// The steps with a bitmap, the most selective first.
+    steps: Vec<Step<'f, 'm>>,
+    /// The `>` and `<` requirements, one range per key.
+    ranges: Vec<Range<'f, 'm>>,
+}
+
+/// One requirement of a selector, as the index evaluates it.
+enum Step<'f, 'm> {
+    /// A clause that fails on an absent key (`=`, `in`, `key`), or `match_ids`: intersected.
+    Require(&'m Clause),
+    /// The nodes that have the key of a range: intersected, so that the range is decided on fewer
+    /// candidates. Checked on a node by the range itself.
+    Present(&'f RoaringBitmap),
+    /// A clause that holds on an absent key (`!=`, `notin`, `!key`, `exclude_ids`): subtracted.
+    Reject(&'m Clause),
+}
+
+impl Step<'_, '_> {
+    /// Whether the node with this id and these labels passes the step.
+    fn holds(&self, id: &str, labels: &NodeLabels<'_>) -> bool {
+        match self {
+            Step::Require(clause) | Step::Reject(clause) => {
+                let value = match &clause.subject {
+                    Subject::Label(key) => labels.get(key),
+                    Subject::Id => Some(id),
+                };
+                clause.check.holds(value)
+            }
+            // A range of the same key follows, and needs the key.
+            Step::Present(_) => true,
+        }
+    }
+}
+
+/// The integers from `low` to `high` (inclusive, never empty) of one key: where all its `>` and `<`
+/// requirements hold.
+struct Range<'f, 'm> {
+    key: &'m str,
+    key_id: u32,
+    index: &'f KeyIndex,
+    low: i64,
+    high: i64,
+}
+
+/// What building a range's bitmap would touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RangeCost {
+    /// This many distinct integers inside the range, within the budget.
+    Inside(u64),
+    /// This many outside it, within the budget (and fewer than inside).
+    Outside(u64),
+    /// More than the budget on both sides.
+    OverBudget,
+}
+
+impl RangeCost {
+    fn integers(self) -> u64 {
+        match self {
+            RangeCost::Inside(integers) | RangeCost::Outside(integers) => integers,
+            RangeCost::OverBudget => u64::MAX,
+        }
+    }
+}
+
+impl Range<'_, '_> {
+    /// Whether the node's value for the key is an integer in the range. A short list of labels is
+    /// searched by key id rather than by the keys' text.
+    fn holds(&self, labels: &NodeLabels<'_>) -> bool {
+        let value = if labels.labels.len() <= LINEAR_LABELS {
+            labels
+                .labels
+                .iter()
+                .find(|&&(key, _)| key == self.key_id)
+                .map(|&(_, value)| labels.values.term(value))
+        } else {
+            labels.get(self.key)
+        };
+        value
+            .and_then(parse_integer)
+            .is_some_and(|value| self.low <= value && value <= self.high)
+    }
+
+    /// The smaller of the two sides if it is within `budget` integers, counting no further than the
+    /// budget on either side. The outside serves only when every value of the key is an integer (see
+    /// [`all_integers`](Self::all_integers)), and only for candidates that have the key.
+    fn cost(&self, budget: u64) -> RangeCost {
+        let upto = usize::try_from(budget)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let inside = self.inside_integers().take(upto).count() as u64;
+        let complement = self.all_integers();
+        if inside <= budget && (!complement || inside <= self.index.integers.len() as u64 / 2) {
+            return RangeCost::Inside(inside);
+        }
+        if !complement {
+            return RangeCost::OverBudget;
+        }
+        let (below, above) = self.outside_integers();
+        let outside = below.chain(above).take(upto).count() as u64;
+        if outside < inside && outside <= budget {
+            RangeCost::Outside(outside)
+        } else if inside <= budget {
+            RangeCost::Inside(inside)
+        } else {
+            RangeCost::OverBudget
+        }
+    }
+
+    /// Whether every value the key has reads as an integer, so that the nodes that have the key and
+    /// no integer outside the range are exactly those with an integer inside it. Each integer holds
+    /// at least one value id, so equal counts mean no value id is left over.
+    fn all_integers(&self) -> bool {
+        self.index.values.len() == self.index.integers.len()
+    }
+
+    /// The value ids of each integer in the range.
+    fn inside_integers(&self) -> impl Iterator<Item = &Vec<u32>> {
+        self.index
+            .integers
+            .range(self.low..=self.high)
+            .map(|(_, ids)| ids)
+    }
+
+    /// The value ids of each integer below the range, and above it.
+    fn outside_integers(
+        &self,
+    ) -> (
+        impl Iterator<Item = &Vec<u32>>,
+        impl Iterator<Item = &Vec<u32>>,
+    ) {
+        let below = self.index.integers.range(..self.low);
+        let above = self
+            .index
+            .integers
+            .range((Bound::Excluded(self.high), Bound::Unbounded));
+        (below.map(|(_, ids)| ids), above.map(|(_, ids)| ids))
+    }
+
+    /// The nodes whose value is an integer in the range.
+    fn inside(&self) -> RoaringBitmap {
+        self.union(self.inside_integers())
+    }
+
+    /// The nodes whose value is an integer outside the range.
+    fn outside(&self) -> RoaringBitmap {
+        let (below, above) = self.outside_integers();
+        self.union(below.chain(above))
+    }
+
+    fn union<'a>(&'a self, integers: impl Iterator<Item = &'a Vec<u32>>) -> RoaringBitmap {
+        integers
+            .flatten()
+            .filter_map(|value| self.index.values.get(value))
+            .union()
+    }
 }
 
 /// The nodes a [`Fleet::select`] found: their number at once, their ids in insertion order.
