@@ -108,21 +108,20 @@ impl Fleet {
         // The ranges, the cheapest first, each costed once. Each touches only its own key's integers,
         // so all of them together touch at most every integer of the index once.
         let budget = candidates.len() / NODES_PER_INTEGER;
-        let mut ranges: Vec<(RangeCost, Range<'_, '_>)> = ranges
+        let mut ranges: Vec<(Option<RangeCost>, Range<'_, '_>)> = ranges
             .into_iter()
             .map(|range| (range.cost(budget), range))
             .collect();
-        ranges.sort_by_key(|(cost, _)| cost.integers());
+        ranges.sort_by_key(|(cost, _)| cost.map_or(u64::MAX, RangeCost::integers));
         let mut ranges = ranges.into_iter().peekable();
-        while let Some((cost, range)) = ranges.next_if(|(cost, _)| {
+        while let Some((Some(cost), range)) = ranges.next_if(|(cost, _)| {
             candidates.len() > SCAN_CANDIDATES
-                && cost.integers() <= candidates.len() / NODES_PER_INTEGER
+                && cost.is_some_and(|c| c.integers() <= candidates.len() / NODES_PER_INTEGER)
         }) {
             match cost {
                 RangeCost::Inside(_) => candidates &= range.inside(),
                 // Exact: the candidates have the key, and every value it has is an integer.
                 RangeCost::Outside(_) => candidates -= range.outside(),
-                RangeCost::OverBudget => unreachable!("over any budget"),
             }
         }
         let rest: Vec<Range<'_, '_>> = ranges.map(|(_, range)| range).collect();
@@ -297,7 +296,7 @@ impl Fleet {
         };
         // Built from the smaller side.
         match range.cost(index.integers.len() as u64) {
-            RangeCost::Outside(_) => Cow::Owned(&index.present - range.outside()),
+            Some(RangeCost::Outside(_)) => Cow::Owned(&index.present - range.outside()),
             _ => Cow::Owned(range.inside()),
         }
     }
@@ -374,15 +373,12 @@ enum RangeCost {
     Inside(u64),
     /// This many outside it, within the budget (and fewer than inside).
     Outside(u64),
-    /// More than the budget on both sides.
-    OverBudget,
 }
 
 impl RangeCost {
     fn integers(self) -> u64 {
         match self {
             RangeCost::Inside(integers) | RangeCost::Outside(integers) => integers,
-            RangeCost::OverBudget => u64::MAX,
         }
     }
 }
@@ -405,29 +401,30 @@ impl Range<'_, '_> {
             .is_some_and(|value| self.low <= value && value <= self.high)
     }
 
-    /// The smaller of the two sides if it is within `budget` integers, counting no further than the
-    /// budget on either side. The outside serves only when every value of the key is an integer (see
-    /// [`all_integers`](Self::all_integers)), and only for candidates that have the key.
-    fn cost(&self, budget: u64) -> RangeCost {
+    /// The smaller of the two sides if it is within `budget` integers (`None` when neither is),
+    /// counting no further than the budget on either side. The outside serves only when every value of
+    /// the key is an integer (see [`all_integers`](Self::all_integers)), and only for candidates that
+    /// have the key.
+    fn cost(&self, budget: u64) -> Option<RangeCost> {
         let upto = usize::try_from(budget)
             .unwrap_or(usize::MAX)
             .saturating_add(1);
         let inside = self.inside_integers().take(upto).count() as u64;
         let complement = self.all_integers();
         if inside <= budget && (!complement || inside <= self.index.integers.len() as u64 / 2) {
-            return RangeCost::Inside(inside);
+            return Some(RangeCost::Inside(inside));
         }
         if !complement {
-            return RangeCost::OverBudget;
+            return None;
         }
         let (below, above) = self.outside_integers();
         let outside = below.chain(above).take(upto).count() as u64;
         if outside < inside && outside <= budget {
-            RangeCost::Outside(outside)
+            Some(RangeCost::Outside(outside))
         } else if inside <= budget {
-            RangeCost::Inside(inside)
+            Some(RangeCost::Inside(inside))
         } else {
-            RangeCost::OverBudget
+            None
         }
     }
 
