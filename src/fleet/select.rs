@@ -83,7 +83,7 @@ impl Fleet {
         let first = match steps.as_slice().first() {
             Some(step @ (Step::Require(_) | Step::Present(_))) => {
                 steps.next();
-                self.required_nodes(step)
+                self.passing_nodes(step)
             }
             _ => Cow::Borrowed(&self.live),
         };
@@ -97,7 +97,7 @@ impl Fleet {
             }
             match step {
                 Step::Reject(clause) => self.remove_rejected(&mut candidates, clause),
-                required => candidates &= &*self.required_nodes(required),
+                required => candidates &= &*self.passing_nodes(required),
             }
             steps.next();
         }
@@ -204,12 +204,13 @@ impl Fleet {
         Some(Plan { steps, ranges })
     }
 
-    /// The nodes that pass a step that needs its key present.
-    fn required_nodes<'f>(&'f self, step: &Step<'f, '_>) -> Cow<'f, RoaringBitmap> {
+    /// The nodes that pass a step. `evaluate` asks only for the steps that need their key present (it
+    /// subtracts the others one value at a time, in `remove_rejected`).
+    fn passing_nodes<'f>(&'f self, step: &Step<'f, '_>) -> Cow<'f, RoaringBitmap> {
         match step {
             Step::Require(clause) => self.nodes_with(clause),
             Step::Present(nodes) => Cow::Borrowed(nodes),
-            Step::Reject(_) => unreachable!("not a step that needs its key"),
+            Step::Reject(clause) => Cow::Owned(&self.live - &*self.nodes_with(clause)),
         }
     }
 
