@@ -126,14 +126,7 @@ impl Matcher {
                     Some(key) => labels.get(key),
                     None => Some(id),
                 };
-                let check = &part.clause.check;
-                let reason = match (part.key, check, check.holds(actual)) {
-                    (Some(_), _, _) => reason(check, actual),
-                    (None, Check::NotIn(_), true) => Reason::IdNotExcluded,
-                    (None, Check::NotIn(_), false) => Reason::IdExcluded,
-                    (None, _, true) => Reason::IdListed,
-                    (None, _, false) => Reason::IdNotListed,
-                };
+                let reason = reason(part.key.is_none(), &part.clause.check, actual);
                 Verdict {
                     origin: part.place.clone(),
                     requirement: part.text.to_string(),
@@ -152,14 +145,19 @@ impl Matcher {
     }
 }
 
-/// Why `check` passes or fails on `actual`. Whether it passes is `Check::holds`, the verdict matching
-/// uses; the reason only says which way.
-fn reason(check: &CompiledCheck, actual: Option<&str>) -> Reason {
-    if check.holds(actual) {
-        return match actual {
-            None => Reason::KeyAbsent,
-            Some(_) => Reason::Matched,
-        };
+/// Why `check` passes or fails on `actual` (a label's value, or the node's id when `on_id`). Whether
+/// it passes is `Check::holds`, the verdict matching uses, evaluated once; the reason only says which
+/// way.
+fn reason(on_id: bool, check: &CompiledCheck, actual: Option<&str>) -> Reason {
+    let holds = check.holds(actual);
+    match (on_id, check, holds) {
+        (true, Check::NotIn(_), true) => return Reason::IdNotExcluded,
+        (true, Check::NotIn(_), false) => return Reason::IdExcluded,
+        (true, _, true) => return Reason::IdListed,
+        (true, _, false) => return Reason::IdNotListed,
+        (false, _, true) if actual.is_none() => return Reason::KeyAbsent,
+        (false, _, true) => return Reason::Matched,
+        (false, _, false) => {}
     }
     match (check, actual) {
         (_, None) => Reason::KeyMissing,
