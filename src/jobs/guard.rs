@@ -48,10 +48,6 @@ pub(super) fn guards_of(
 }
 
 /// The guards of the matcher's most selective positive clause, or `None` when it has none.
-///
-/// A clause's cost estimates the share of nodes that carry one of its guards: a listed id almost none;
-/// an `=`/`in` clause its number of values over the number of values the jobs name for the key (keys
-/// with many values, such as racks, are rare per value); a key's presence the most.
 fn most_selective(
     matcher: &Matcher,
     vocabulary: &HashMap<Box<str>, HashSet<Box<str>>>,
@@ -59,32 +55,36 @@ fn most_selective(
     matcher
         .clauses()
         .iter()
-        .filter_map(|clause| cost(clause, vocabulary).map(|cost| (cost, clause)))
+        .filter_map(|clause| costed_guards(clause, vocabulary))
         .min_by(|(a, _), (b, _)| a.total_cmp(b))
-        .map(|(_, clause)| guards(clause))
+        .map(|(_, guards)| guards)
 }
 
-fn cost(clause: &Clause, vocabulary: &HashMap<Box<str>, HashSet<Box<str>>>) -> Option<f64> {
+/// A positive clause's guards with their cost, an estimate of the share of nodes that carry one of
+/// them: a listed id almost none; an `=`/`in` clause its number of values over the number of values
+/// the jobs name for the key (keys with many values, such as racks, are rare per value); a key's
+/// presence the most. `None` for a clause that holds on an absent key.
+fn costed_guards(
+    clause: &Clause,
+    vocabulary: &HashMap<Box<str>, HashSet<Box<str>>>,
+) -> Option<(f64, Vec<Guard>)> {
     match (&clause.subject, &clause.check) {
-        (Subject::Id, Check::In(ids)) => Some(ids.len() as f64 * 1e-6),
+        (Subject::Id, Check::In(ids)) => Some((
+            ids.len() as f64 * 1e-6,
+            ids.iter().map(|id| Guard::Id(id.into())).collect(),
+        )),
         (Subject::Label(key), Check::In(values)) => {
             let known = vocabulary.get(key).map_or(0, HashSet::len);
-            Some(values.len() as f64 / (1 + known) as f64)
+            let guards = values
+                .iter()
+                .map(|value| Guard::Value(key.clone(), value.into()))
+                .collect();
+            Some((values.len() as f64 / (1 + known) as f64, guards))
         }
-        (Subject::Label(_), Check::Exists | Check::Greater(_) | Check::Less(_)) => Some(1.0),
+        (Subject::Label(key), Check::Exists | Check::Greater(_) | Check::Less(_)) => {
+            Some((1.0, vec![Guard::Present(key.clone())]))
+        }
         _ => None,
-    }
-}
-
-fn guards(clause: &Clause) -> Vec<Guard> {
-    match (&clause.subject, &clause.check) {
-        (Subject::Id, Check::In(ids)) => ids.iter().map(|id| Guard::Id(id.into())).collect(),
-        (Subject::Label(key), Check::In(values)) => values
-            .iter()
-            .map(|value| Guard::Value(key.clone(), value.into()))
-            .collect(),
-        (Subject::Label(key), _) => vec![Guard::Present(key.clone())],
-        (Subject::Id, _) => vec![Guard::Residue],
     }
 }
 
