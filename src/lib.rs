@@ -74,6 +74,7 @@ mod place;
 mod placement;
 mod render;
 mod selector;
+pub mod sql;
 mod validate;
 
 pub use analyze::{Analysis, Finding, FindingKind, Severity};
@@ -96,6 +97,13 @@ pub use placement::{
     PreferredSchedulingTerm, Term, TermPlace,
 };
 pub use selector::{Selector, SelectorError};
+#[cfg(feature = "postgres")]
+pub use sql::PgFleet;
+#[cfg(feature = "sqlite")]
+pub use sql::SqliteFleet;
+pub use sql::{Dialect, SqlParam, SqlStatement};
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub use sql::{NodeSource, SqlFleet, StoreError, VisitNode};
 pub use validate::{Found, LabelError, LabelRule, validate_key, validate_value};
 
 /// The README's examples, compiled and run as doc tests.

@@ -32,10 +32,10 @@ fn config() -> Config {
 
 /// Ids are `node-0` .. `node-149`; selectors may also name the ids `node-150` .. `node-159`, which are
 /// never inserted.
-const ID_POOL: usize = 150;
+pub(crate) const ID_POOL: usize = 150;
 const ID_NAMES: usize = ID_POOL + 10;
 
-fn id(i: usize) -> String {
+pub(crate) fn id(i: usize) -> String {
     format!("node-{i}")
 }
 
@@ -89,10 +89,10 @@ const THRESHOLDS: &[&str] = &[
 // Operations and the model
 // ---------------------------------------------------------------------------------------------------
 
-type Labels = Vec<(String, String)>;
+pub(crate) type Labels = Vec<(String, String)>;
 
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     /// `insert` the id from the pool: a new node, or a replacement if it is present.
     Insert(usize, Labels),
     /// Replace the labels of the node at this position (modulo the length) of the model.
@@ -214,13 +214,13 @@ fn label() -> impl Strategy<Value = (String, String)> {
 }
 
 /// Up to six labels; keys may repeat.
-fn labels() -> impl Strategy<Value = Labels> {
+pub(crate) fn labels() -> impl Strategy<Value = Labels> {
     vec(label(), 0..6)
 }
 
 /// One operation; `bulk` weighs `RemoveMost` against 650 for the others together (about 115 nodes at
 /// equilibrium without bulk removals).
-fn op(bulk: u32) -> impl Strategy<Value = Op> {
+pub(crate) fn op(bulk: u32) -> impl Strategy<Value = Op> {
     prop_oneof![
         400 => (0..ID_POOL, labels()).prop_map(|(i, labels)| Op::Insert(i, labels)),
         150 => (any::<usize>(), labels()).prop_map(|(at, labels)| Op::Replace(at, labels)),
@@ -254,7 +254,7 @@ fn expression() -> impl Strategy<Value = String> {
     vec(requirement(), 1..4).prop_map(|reqs| reqs.join(","))
 }
 
-fn selector() -> impl Strategy<Value = Selector> {
+pub(crate) fn selector() -> impl Strategy<Value = Selector> {
     let match_labels = prop_oneof![
         3 => Just(Vec::new()),
         1 => vec((select(SELECTOR_KEYS), select(SELECTOR_VALUES)), 1..3),

@@ -1,7 +1,8 @@
 //! What the test modules share: the counting allocator, the benchmark workload, the conformance
-//! vectors and the harness that runs them through every engine.
+//! vectors and the harness that runs them through every engine, the test databases.
 
 pub mod alloc;
 pub mod conformance;
+pub mod database;
 pub mod oracle;
 pub mod workload;
