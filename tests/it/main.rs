@@ -31,6 +31,7 @@ mod ranges;
 mod robustness;
 mod selector;
 mod spread;
+mod sql;
 mod validation;
 mod workload;
 
