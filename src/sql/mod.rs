@@ -149,7 +149,7 @@ impl SqlStatement {
     /// ```
     /// use labelsel::{Dialect, Selector};
     ///
-    /// let matcher = Selector::new().expression("owner in (o'brien, x)").compile()?;
+    /// let matcher = Selector::new().id("o'brien").id("x").compile()?;
     /// let statement = matcher.to_sql(Dialect::Sqlite);
     /// assert!(statement.inline().contains(r#"json_each('["o''brien","x"]')"#));
     /// # Ok::<(), labelsel::SelectorError>(())
@@ -334,7 +334,18 @@ impl Writer {
     fn conditions(&mut self, clauses: &[Clause]) -> Vec<String> {
         match self.dialect {
             Dialect::Postgres => self.postgres_conditions(clauses),
-            Dialect::Sqlite => clauses.iter().map(|c| self.sqlite_condition(c)).collect(),
+            Dialect::Sqlite => {
+                // With `match_ids`, the ids drive (a unique index finds each) and every label
+                // clause is probed on each of those nodes, one index lookup each. Otherwise every
+                // clause is a set of nodes from the label index, and SQLite picks the order.
+                let ids_drive = clauses
+                    .iter()
+                    .any(|c| c.subject == Subject::Id && !c.check.matches_absent_key());
+                clauses
+                    .iter()
+                    .map(|c| self.sqlite_condition(c, ids_drive))
+                    .collect()
+            }
         }
     }
 
@@ -444,14 +455,19 @@ impl Writer {
         }
     }
 
-    fn sqlite_condition(&mut self, clause: &Clause) -> String {
+    /// A clause as a set of nodes (`n.ord IN (...)`), or with `probe`, as a test of the candidate
+    /// node (`EXISTS (... node = n.ord)`), one index lookup each.
+    fn sqlite_condition(&mut self, clause: &Clause, probe: bool) -> String {
         let key = match &clause.subject {
             Subject::Label(key) => key,
             Subject::Id => return self.sqlite_id_condition(&clause.check),
         };
         let key = self.text(key);
-        let nodes_where = |test: String| {
-            format!("n.ord IN (SELECT node FROM {LABELS_TABLE} WHERE key = {key}{test})")
+        let nodes_where = |test: String| match probe {
+            true => format!(
+                "EXISTS (SELECT 1 FROM {LABELS_TABLE} WHERE key = {key} AND node = n.ord{test})"
+            ),
+            false => format!("n.ord IN (SELECT node FROM {LABELS_TABLE} WHERE key = {key}{test})"),
         };
         let value_in = |writer: &mut Writer, values: &CompiledValues| match values {
             CompiledValues::One(value) => format!(" AND value = {}", writer.text(value)),

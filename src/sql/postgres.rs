@@ -96,6 +96,11 @@ impl PgFleet {
         Ok(store)
     }
 
+    /// The database's URL as messages name it: a password replaced by `***`.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
     fn error(&self, error: postgres::Error) -> StoreError {
         StoreError::Database {
             target: self.target.clone(),

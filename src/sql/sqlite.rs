@@ -185,6 +185,11 @@ impl SqliteFleet {
         Ok(store)
     }
 
+    /// The database's URL as messages name it: a password replaced by `***`.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
     fn error(&self, error: rusqlite::Error) -> StoreError {
         database_error(&self.target, error)
     }

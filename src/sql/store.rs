@@ -255,6 +255,19 @@ impl SqlFleet {
         })
     }
 
+    /// The database's URL as messages name it: a password replaced by `***`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// let store = labelsel::SqlFleet::open("sqlite::memory:")?;
+    /// assert_eq!(store.target(), "sqlite::memory:");
+    /// # }
+    /// # Ok::<(), labelsel::StoreError>(())
+    /// ```
+    pub fn target(&self) -> &str {
+        dispatch!(self, store => store.target())
+    }
+
     /// The dialect of the database.
     pub fn dialect(&self) -> super::Dialect {
         match self {

@@ -12,6 +12,7 @@ mod affinity;
 mod allocations;
 mod analyze;
 mod cli;
+mod cli_db;
 mod conformance;
 mod error_window;
 mod errors;

@@ -3,7 +3,7 @@
 //! selectors and nodes from JSON files and command-line flags.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -69,94 +69,226 @@ pub(crate) fn check_node_id(flag: &str, id: &str) -> Result<(), Failure> {
     }
 }
 
-/// Reads a fleet: any stream of JSON values (NDJSON, pretty-printed or concatenated objects), each a
-/// node object, an array of them or a Kubernetes node list. Errors name `FILE:LINE:COLUMN`; a node
-/// inside an array or list is also named by its number there.
+/// Reads a fleet into memory: any stream of JSON values (NDJSON, pretty-printed or concatenated
+/// objects), each a node object, an array of them or a Kubernetes node list. Errors name
+/// `FILE:LINE:COLUMN`; a node inside an array or list is also named by its number there.
 pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
-    let text: Cow<'static, str> = match &source {
-        FleetSource::Demo => Cow::Borrowed(DEMO_FLEET),
-        FleetSource::Stdin => Cow::Owned(read_stdin("the fleet")?),
-        FleetSource::File(path) => Cow::Owned(
-            std::fs::read_to_string(path)
-                .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?,
-        ),
-    };
-    // A byte-order mark, as some editors write, is not part of the JSON.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let name = source.name();
-    let at = |offset: usize| {
-        let (line, column) = line_column(text, offset);
-        format!("{name}:{line}:{column}")
-    };
+    let text = FleetText::read(source)?;
+    let mut nodes = text.nodes("loading fleet");
     let mut fleet = Fleet::new();
-    let mut add = |record: NodeRecord, place: &dyn Fn() -> String| {
-        if let Some(problem) = node_id_problem(&record.id) {
-            return Err(Failure::new(format!(
-                "{}: node id {:?} {problem}",
-                place(),
-                record.id
-            )));
-        }
+    while let Some(record) = nodes.next() {
+        let record = record?;
         if fleet.contains(&record.id) {
-            return Err(Failure::new(format!(
-                "{}: node id {:?} appears twice",
-                place(),
-                record.id
-            )));
+            return Err(nodes.duplicate(&record.id));
         }
         fleet.insert(&record.id, record.labels);
-        Ok(())
-    };
-    let progress = progress_bar(text.len());
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<TopLevel>();
-    for number in 0.. {
-        let start = skip_whitespace(text, stream.byte_offset());
-        let Some(value) = stream.next() else { break };
-        let value = value.map_err(|e| Failure::new(describe_json_error(name, text, start, &e)))?;
-        // The place of the `index`th node of the array or list at `start`.
-        let element = |key: Option<&str>, index: usize| {
-            at(element_offset(text, start, key, index).unwrap_or(start))
-        };
-        match value {
-            TopLevel::Node(record) => add(record, &|| at(start))?,
-            TopLevel::Array(records) => {
-                for (index, record) in records.into_iter().enumerate() {
-                    add(record, &|| {
-                        format!("{}: node {} of the array", element(None, index), index + 1)
-                    })?;
-                }
-            }
-            TopLevel::List { kind, items } => {
-                for (index, record) in items.into_iter().enumerate() {
-                    add(record, &|| {
-                        format!(
-                            "{}: node {} of the {kind}",
-                            element(Some("items"), index),
-                            index + 1
-                        )
-                    })?;
-                }
-            }
-        }
-        if number % 4096 == 0 {
-            progress.set_position(stream.byte_offset() as u64);
-        }
     }
-    progress.finish_and_clear();
     Ok(fleet)
 }
 
-/// A progress bar on stderr for large inputs read on a terminal; hidden otherwise.
-fn progress_bar(bytes: usize) -> ProgressBar {
+/// A fleet's text, read whole, with where it came from.
+pub(crate) struct FleetText<'a> {
+    source: FleetSource<'a>,
+    text: Cow<'static, str>,
+}
+
+impl<'a> FleetText<'a> {
+    /// Reads the text of a fleet file, of stdin or of the demo fleet.
+    pub(crate) fn read(source: FleetSource<'a>) -> Result<FleetText<'a>, Failure> {
+        let text = match &source {
+            FleetSource::Demo => Cow::Borrowed(DEMO_FLEET),
+            FleetSource::Stdin => Cow::Owned(read_stdin("the fleet")?),
+            FleetSource::File(path) => Cow::Owned(
+                std::fs::read_to_string(path)
+                    .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?,
+            ),
+        };
+        Ok(FleetText { source, text })
+    }
+
+    /// Its nodes, in order, with a progress bar labelled `doing` for a large text on a terminal.
+    fn nodes(&self, doing: &'static str) -> Nodes<'_> {
+        // A byte-order mark, as some editors write, is not part of the JSON.
+        let text = self.text.strip_prefix('\u{feff}').unwrap_or(&self.text);
+        Nodes {
+            text,
+            name: self.source.name(),
+            stream: serde_json::Deserializer::from_str(text).into_iter(),
+            start: 0,
+            batch: None,
+            values: 0,
+            failed: false,
+            progress: progress_bar(text.len(), doing),
+        }
+    }
+
+    /// Reads every node as [`load_fleet`] does, with its errors, keeping only the ids (to refuse a
+    /// duplicate): a fleet checked whole before any of it goes anywhere.
+    pub(crate) fn check(self) -> Result<CheckedFleet<'a>, Failure> {
+        let mut ids = HashSet::new();
+        let mut nodes = self.nodes("checking fleet");
+        while let Some(record) = nodes.next() {
+            let record = record?;
+            if ids.contains(&record.id) {
+                return Err(nodes.duplicate(&record.id));
+            }
+            ids.insert(record.id);
+        }
+        drop(nodes);
+        Ok(CheckedFleet(self))
+    }
+}
+
+/// A fleet's text every node of which reads without error ([`FleetText::check`]), so that its nodes
+/// can be streamed where an error half-way could not be reported.
+pub(crate) struct CheckedFleet<'a>(FleetText<'a>);
+
+impl CheckedFleet<'_> {
+    /// The nodes, in order, each id with its labels.
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = (String, BTreeMap<String, String>)> + '_ {
+        // The same text read without an error before, so it reads without one again: `map_while`
+        // never ends the stream early.
+        self.0
+            .nodes("loading fleet")
+            .map_while(Result::ok)
+            .map(|record| (record.id, record.labels))
+    }
+}
+
+/// The nodes of a fleet's text, in order, each with a usable id ([`node_id_problem`]); the first
+/// error (not JSON, not a node, a bad id) is the last item. A repeated id is for the reader to refuse,
+/// with [`Nodes::duplicate`].
+struct Nodes<'t> {
+    text: &'t str,
+    /// The name errors give the text (`nodes.ndjson`, `<stdin>`).
+    name: &'t str,
+    stream: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, TopLevel>,
+    /// Where the value of the stream last read starts.
+    start: usize,
+    /// The nodes of that value, when it is an array or a list.
+    batch: Option<Batch>,
+    /// How many values of the stream have been read, for the progress bar.
+    values: usize,
+    /// Whether an error was returned, which ends the stream.
+    failed: bool,
+    progress: ProgressBar,
+}
+
+/// The nodes of an array or a Kubernetes list, being returned one by one.
+struct Batch {
+    /// The list's kind (`NodeList`, `List`), or `None` for an array.
+    kind: Option<String>,
+    records: std::vec::IntoIter<NodeRecord>,
+    /// How many have been returned.
+    returned: usize,
+}
+
+impl Nodes<'_> {
+    /// Where the node last returned is: `FILE:LINE:COLUMN`, and its number in an array or list.
+    fn place(&self) -> String {
+        let at = |offset: usize| {
+            let (line, column) = line_column(self.text, offset);
+            format!("{}:{line}:{column}", self.name)
+        };
+        let Some(batch) = &self.batch else {
+            return at(self.start);
+        };
+        let index = batch.returned.saturating_sub(1);
+        let key = batch.kind.as_ref().map(|_| "items");
+        let element = at(element_offset(self.text, self.start, key, index).unwrap_or(self.start));
+        match &batch.kind {
+            None => format!("{element}: node {} of the array", index + 1),
+            Some(kind) => format!("{element}: node {} of the {kind}", index + 1),
+        }
+    }
+
+    /// The error for the node last returned, whose id an earlier node has.
+    fn duplicate(&self, id: &str) -> Failure {
+        Failure::new(format!("{}: node id {id:?} appears twice", self.place()))
+    }
+
+    /// The node, or the error that its id is unusable.
+    fn checked(&mut self, record: NodeRecord) -> Result<NodeRecord, Failure> {
+        match node_id_problem(&record.id) {
+            None => Ok(record),
+            Some(problem) => {
+                self.failed = true;
+                Err(Failure::new(format!(
+                    "{}: node id {:?} {problem}",
+                    self.place(),
+                    record.id
+                )))
+            }
+        }
+    }
+}
+
+impl Iterator for Nodes<'_> {
+    type Item = Result<NodeRecord, Failure>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            if let Some(batch) = &mut self.batch {
+                if let Some(record) = batch.records.next() {
+                    batch.returned += 1;
+                    return Some(self.checked(record));
+                }
+                self.batch = None;
+            }
+            self.start = skip_whitespace(self.text, self.stream.byte_offset());
+            let value = self.stream.next()?;
+            if self.values.is_multiple_of(4096) {
+                self.progress.set_position(self.stream.byte_offset() as u64);
+            }
+            self.values += 1;
+            match value {
+                Err(error) => {
+                    self.failed = true;
+                    let message = describe_json_error(self.name, self.text, self.start, &error);
+                    return Some(Err(Failure::new(message)));
+                }
+                Ok(TopLevel::Node(record)) => return Some(self.checked(record)),
+                Ok(TopLevel::Array(records)) => {
+                    self.batch = Some(Batch {
+                        kind: None,
+                        records: records.into_iter(),
+                        returned: 0,
+                    });
+                }
+                Ok(TopLevel::List { kind, items }) => {
+                    self.batch = Some(Batch {
+                        kind: Some(kind),
+                        records: items.into_iter(),
+                        returned: 0,
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Nodes<'_> {
+    /// The progress bar goes when the reading ends, whether at the end, at an error or early.
+    fn drop(&mut self) {
+        self.progress.finish_and_clear();
+    }
+}
+
+/// A progress bar on stderr for large inputs read on a terminal, labelled with what is being done;
+/// hidden otherwise.
+fn progress_bar(bytes: usize, doing: &'static str) -> ProgressBar {
     if bytes < PROGRESS_BYTES || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(bytes as u64);
-    if let Ok(style) =
-        ProgressStyle::with_template("loading fleet {bar:40} {bytes}/{total_bytes} {eta}")
+    if let Ok(style) = ProgressStyle::with_template("{prefix} {bar:40} {bytes}/{total_bytes} {eta}")
     {
         bar.set_style(style);
     }
+    bar.set_prefix(doing);
     bar
 }
 

@@ -1,21 +1,26 @@
 //! `labelsel`: check, select, explain, diagnose and lint Kubernetes label selectors, place jobs, and
-//! find the pending jobs a node satisfies, from a terminal or a script.
+//! find the pending jobs a node satisfies, from a terminal or a script; load a fleet into PostgreSQL or
+//! SQLite (`load`), read it from there (`--db`), and print the SQL a selector runs as (`sql`).
 //!
 //! Exit status: `select` and `explain` exit 0 when a node matches and 1 when none does; `place` exits 0
 //! when a node is feasible and 1 when none is; `jobs` exits 0 when a job is satisfied and 1 when none
-//! is; `lint` exits 1 when it finds an error; every command exits 2 on bad input and when its output
-//! cannot be written (a closed pipe, as with `| head`, ends the output quietly instead).
+//! is; `lint` exits 1 when it finds an error; every command exits 2 on bad input, on a database error
+//! and when its output cannot be written (a closed pipe, as with `| head`, ends the output quietly
+//! instead).
 
+mod db;
 mod input;
 mod nodes;
 mod report;
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use labelsel::{
-    Expression, Fleet, Labels, Matcher, ParseError, Place, Placed, Placer, SelectorIndex,
+    Dialect, Expression, Fleet, LabelSet, Labels, Matcher, ParseError, Place, Placed, Placer,
+    Rollout, Selector, SelectorIndex,
 };
 use serde_json::json;
 
@@ -38,6 +43,10 @@ Examples:
 
 Without --fleet, select, explain, diagnose, place and jobs use an embedded demo fleet of 300 nodes, and
 say so on stderr.
+
+With --db URL instead of --fleet, they (and lint) read a fleet that `labelsel load` put in
+PostgreSQL or SQLite, URL being postgresql://USER@HOST[:PORT]/DB or sqlite:PATH; select runs its
+selector in the database, as the statement `labelsel sql` prints.
 
 -e EXPR, -l SELECTOR and --id ID only narrow a --selector file's selector: each -e and -l must also
 hold, and --id keeps only the listed nodes.";
@@ -234,25 +243,73 @@ enum Command {
             long = "label",
             value_name = "KEY=VALUE",
             requires = "node",
-            conflicts_with = "fleet"
+            conflicts_with_all = ["fleet", "db"]
         )]
         labels: Vec<String>,
         #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
-    /// Find unsatisfiable and redundant requirements; with --fleet, unknown keys and values too.
+    /// Find unsatisfiable and redundant requirements; with --fleet or --db, unknown keys and values
+    /// too.
     #[command(after_help = "Examples:\n  labelsel lint -e 'env=a' -e 'env!=a'\n  \
         labelsel lint --fleet nodes.ndjson -e 'teir=premium'\n\n\
         Exits 1 when it finds an error, 2 on bad input.")]
     Lint {
         /// Fleet whose keys and values the selector is checked against (read as select --fleet reads
-        /// it; - for stdin). Without it, only the selector itself is analysed.
+        /// it; - for stdin). Without it (or --db), only the selector itself is analysed.
         #[arg(short = 'f', long, value_name = "FILE")]
         fleet: Option<String>,
+        /// A fleet in a database to check against instead, filled by `labelsel load`:
+        /// `postgresql://USER@HOST[:PORT]/DB` or `sqlite:PATH`.
+        #[arg(long, value_name = "URL", conflicts_with = "fleet")]
+        db: Option<String>,
         #[command(flatten)]
         selector: SelectorArgs,
         #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
+    },
+    /// Load a fleet file into PostgreSQL or SQLite, replacing the fleet there, for --db.
+    #[command(after_help = "Examples:\n  \
+        labelsel load --db sqlite:fleet.db --fleet nodes.ndjson\n  \
+        kubectl get nodes -o json | labelsel load --db postgresql://labelsel@db.internal/fleets -f -\n  \
+        labelsel select --db sqlite:fleet.db -e 'gpu' --count\n\n\
+        URL is postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (or postgres://...; \
+        ?options=-csearch_path%3DSCHEMA puts the fleet in SCHEMA) or sqlite:PATH (the file is \
+        created if missing). The tables labelsel_meta, labelsel_nodes and, in SQLite, \
+        labelsel_labels are created where there are none; a database with tables of these names \
+        that labelsel did not create is left alone, and so is one with another labelsel schema.\n\n\
+        The fleet file is read as select --fleet reads it, with the same errors, and checked whole \
+        before the database is touched; then its nodes replace the database's fleet in one \
+        transaction, in file order, so a failure changes nothing. Says `loaded N nodes into URL` \
+        on stderr.\n\n\
+        Exits 0 when the fleet is loaded, 2 on an error (a bad fleet file, no server, a refused \
+        login, a database that is not a labelsel fleet).")]
+    Load {
+        /// The database: `postgresql://USER@HOST[:PORT]/DB` or `sqlite:PATH`.
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// The nodes, read as select --fleet reads them; - reads stdin.
+        #[arg(short = 'f', long, value_name = "FILE")]
+        fleet: String,
+    },
+    /// Print the SQL statement that selects a selector's nodes from a fleet loaded by `labelsel load`.
+    #[command(after_help = "Examples:\n  \
+        labelsel sql --dialect postgres -e 'gpu' -l env=prod\n  \
+        labelsel sql --dialect sqlite --selector job.json --count\n  \
+        labelsel sql --dialect sqlite -e 'cpu>8' | sqlite3 fleet.db\n\n\
+        The statement is the one select --db runs, with the selector's values written in as quoted \
+        literals, so that it runs as it stands in psql or sqlite3 (or under EXPLAIN): it returns \
+        the ids of the matching nodes in fleet order, or with --count their number.\n\n\
+        Exits 0, or 2 on a bad selector.")]
+    Sql {
+        /// The SQL dialect: postgres (labels in a jsonb column) or sqlite (a table of labels).
+        #[arg(long, value_enum)]
+        dialect: SqlDialect,
+        #[command(flatten)]
+        selector: SelectorArgs,
+        /// Print the statement that counts the matching nodes instead.
+        #[arg(long)]
+        count: bool,
     },
 }
 
@@ -260,9 +317,14 @@ enum Command {
 struct FleetArgs {
     /// Nodes: any stream of JSON node objects ({"id": ..., "labels": {...}}: NDJSON, pretty-printed
     /// or concatenated), a JSON array of them, or a Kubernetes node list (kubectl get nodes -o json);
-    /// - reads stdin. Default: the embedded demo fleet.
+    /// - reads stdin. Default (without --db): the embedded demo fleet.
     #[arg(short = 'f', long, value_name = "FILE")]
     fleet: Option<String>,
+    /// A fleet in a database instead, filled by `labelsel load`:
+    /// `postgresql://USER@HOST[:PORT]/DB` (or `postgres://...`) or `sqlite:PATH`. select runs the
+    /// selector in the database.
+    #[arg(long, value_name = "URL", conflicts_with = "fleet")]
+    db: Option<String>,
 }
 
 #[derive(Args)]
@@ -290,6 +352,25 @@ struct SelectorArgs {
 enum Output {
     Text,
     Json,
+}
+
+/// The SQL dialect `sql` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SqlDialect {
+    /// PostgreSQL: the labels in a jsonb column.
+    #[value(alias = "postgresql")]
+    Postgres,
+    /// SQLite: a table of labels, one row per label.
+    Sqlite,
+}
+
+impl From<SqlDialect> for Dialect {
+    fn from(dialect: SqlDialect) -> Dialect {
+        match dialect {
+            SqlDialect::Postgres => Dialect::Postgres,
+            SqlDialect::Sqlite => Dialect::Sqlite,
+        }
+    }
 }
 
 /// What `select` prints: more than the other commands.
@@ -345,6 +426,7 @@ fn run(command: Command) -> Result<u8, Failure> {
         Command::Lint {
             fleet, selector, ..
         } => one_reader_of_stdin(fleet.as_deref(), selector)?,
+        Command::Load { .. } | Command::Sql { .. } => {}
         Command::Place {
             fleet,
             placement,
@@ -386,12 +468,12 @@ fn run(command: Command) -> Result<u8, Failure> {
             let view = match (count, count_by, rollout) {
                 (true, _, _) => View::Count,
                 (_, Some(key), _) => View::CountBy(key),
-                (_, _, Some(seed)) => View::Rollout {
+                (_, _, Some(seed)) => View::List(Order::Rollout {
                     seed,
                     canary,
                     batch,
-                },
-                _ => View::Ids,
+                }),
+                _ => View::List(Order::Fleet),
             };
             select(&fleet, &selector, view, output)
         }
@@ -408,9 +490,16 @@ fn run(command: Command) -> Result<u8, Failure> {
         } => diagnose(&fleet, &selector, output),
         Command::Lint {
             fleet,
+            db,
             selector,
             output,
-        } => lint(fleet.as_deref(), &selector, output),
+        } => lint(fleet.as_deref(), db.as_deref(), &selector, output),
+        Command::Load { db, fleet } => db::load(&fleet, &db),
+        Command::Sql {
+            dialect,
+            selector,
+            count,
+        } => sql(dialect.into(), &selector, count),
         Command::Place {
             fleet,
             placement,
@@ -448,13 +537,7 @@ fn run(command: Command) -> Result<u8, Failure> {
             let index = load_jobs(&jobs)?;
             match (node, described) {
                 (Some(id), Some(labels)) => node_jobs(&index, &id, &labels, output),
-                (Some(id), None) => {
-                    let fleet = fleet_or_demo(&fleet)?;
-                    let labels = fleet.get(&id).ok_or_else(|| {
-                        Failure::new(format!("no node with id {id:?} in the fleet"))
-                    })?;
-                    node_jobs(&index, &id, &labels, output)
-                }
+                (Some(id), None) => node_jobs(&index, &id, &node_of(&fleet, &id)?, output),
                 (None, _) => fleet_jobs(&index, &fleet_or_demo(&fleet)?, output),
             }
         }
@@ -666,13 +749,19 @@ fn check(expressions: &[String], selector: Option<&str>, output: Output) -> Resu
 
 /// What `select` prints about the matching nodes.
 enum View {
-    /// Their ids in fleet order.
-    Ids,
+    /// Their ids (`--output ndjson`: the nodes themselves).
+    List(Order),
     /// Their number (`--count`).
     Count,
     /// Their spread over the values of a key (`--count-by`).
     CountBy(String),
-    /// Their ids in rollout order (`--rollout`, `--canary`, `--batch`).
+}
+
+/// The order `select` lists the matching nodes in.
+enum Order {
+    /// Fleet order.
+    Fleet,
+    /// Rollout order (`--rollout`, `--canary`, `--batch`).
     Rollout {
         seed: u64,
         canary: Option<u32>,
@@ -686,8 +775,8 @@ fn select(
     view: View,
     output: SelectOutput,
 ) -> Result<u8, Failure> {
-    let lists_nodes = matches!(view, View::Ids | View::Rollout { .. });
-    if !lists_nodes && matches!(output, SelectOutput::Ndjson | SelectOutput::Name) {
+    if !matches!(view, View::List(_)) && matches!(output, SelectOutput::Ndjson | SelectOutput::Name)
+    {
         let (flag, format) = match (&view, output) {
             (View::Count, SelectOutput::Ndjson) => ("--count", "ndjson"),
             (View::Count, _) => ("--count", "name"),
@@ -704,15 +793,105 @@ fn select(
         labelsel::validate_key(key)
             .map_err(|e| Failure::new(format!("--count-by {key:?} is not a label key: {e}")))?;
     }
+    if let Some(url) = &fleet.db {
+        return select_in_db(url, &matcher, view, output);
+    }
     let fleet = fleet_or_demo(fleet)?;
+    warn_if_empty(&matcher);
+    let selection = fleet.select(&matcher);
+    match view {
+        View::Count => print_count(selection.len() as u64, output),
+        View::CountBy(key) => print_spread(&selection, &key, output),
+        View::List(order) => {
+            let ids: Vec<&str> = selection.iter().collect();
+            print_list(&ids, order, output, |id| {
+                let labels = fleet.get(id).map(|labels| labels.iter().collect());
+                node_json_line(id, labels.unwrap_or_default())
+            })
+        }
+    }
+}
+
+/// `select --db`: the selector runs in the database, which returns only the matching ids, their
+/// number or (for `--output ndjson` and `--count-by`) the matching nodes.
+fn select_in_db(
+    url: &str,
+    matcher: &Matcher,
+    view: View,
+    output: SelectOutput,
+) -> Result<u8, Failure> {
+    let mut store = db::open(url)?;
+    warn_if_empty(matcher);
+    match view {
+        View::Count => print_count(store.count(matcher)?, output),
+        View::CountBy(key) => {
+            let matching = db::matching_fleet(&mut store, matcher)?;
+            // Every node of `matching` matched in the database.
+            let all = Selector::new().compile()?;
+            print_spread(&matching.select(&all), &key, output)
+        }
+        View::List(order) => {
+            let ids = store.select(matcher)?;
+            let labels = match output {
+                SelectOutput::Ndjson => store.labels_of(&ids)?,
+                _ => BTreeMap::new(),
+            };
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            print_list(&ids, order, output, |id| {
+                let labels = labels.get(id).map(|labels| {
+                    labels
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), value.as_str()))
+                        .collect()
+                });
+                node_json_line(id, labels.unwrap_or_default())
+            })
+        }
+    }
+}
+
+/// Says on stderr that a selector with no requirement matches every node.
+fn warn_if_empty(matcher: &Matcher) {
     if matcher.is_empty() {
         notice("the selector is empty, so every node matches");
     }
-    let selection = fleet.select(&matcher);
-    let count = selection.len();
-    // Only the ids views print nothing at all when nothing matches; the counts print 0.
-    let prints_ids = lists_nodes && output != SelectOutput::Json;
-    if count == 0 && prints_ids && std::io::stderr().is_terminal() {
+}
+
+/// `select --count`: the number of matching nodes; exits 0 when it is not 0.
+fn print_count(count: u64, output: SelectOutput) -> Result<u8, Failure> {
+    match output {
+        SelectOutput::Json => print_json(&json!({ "count": count }))?,
+        _ => print_lines(std::iter::once(count.to_string()))?,
+    }
+    Ok(if count > 0 { 0 } else { 1 })
+}
+
+/// `select --count-by KEY`: how many of the selected nodes have each value of KEY, and how many lack
+/// it; exits 0 when a node was selected.
+fn print_spread(
+    selection: &labelsel::Selection<'_>,
+    key: &str,
+    output: SelectOutput,
+) -> Result<u8, Failure> {
+    let spread = selection.count_by(key);
+    match output {
+        SelectOutput::Json => print_json(&spread)?,
+        _ => print_lines(spread.to_string().lines())?,
+    }
+    Ok(if selection.is_empty() { 1 } else { 0 })
+}
+
+/// `select`'s listing of the matching nodes `ids` (in fleet order) in `order`, each one a line of
+/// their ids, or under `--output ndjson` of `node(id)`; exits 0 when a node matched.
+fn print_list(
+    ids: &[&str],
+    order: Order,
+    output: SelectOutput,
+    node: impl Fn(&str) -> String,
+) -> Result<u8, Failure> {
+    let count = ids.len();
+    // Only the listings print nothing at all when nothing matches; the counts print 0.
+    if count == 0 && output != SelectOutput::Json && std::io::stderr().is_terminal() {
         notice(
             "no node matched; run labelsel diagnose with the same selector to see which \
              requirement turns nodes down",
@@ -720,35 +899,20 @@ fn select(
     }
     // One line per node: its id, or under ndjson the node itself.
     let line = |id: &str| match output {
-        SelectOutput::Ndjson => node_json_line(&fleet, id),
+        SelectOutput::Ndjson => node(id),
         _ => id.to_string(),
     };
-    match (view, output) {
-        (View::Count, _) if output == SelectOutput::Json => {
-            print_json(&json!({ "count": count }))?;
-        }
-        (View::Count, _) => print_lines(std::iter::once(count.to_string()))?,
-        (View::Ids, SelectOutput::Json) => {
-            let ids: Vec<&str> = selection.iter().collect();
-            print_json(&json!({ "count": count, "ids": ids }))?;
-        }
-        (View::Ids, _) => print_lines(selection.iter().map(line))?,
-        (View::CountBy(key), output) => {
-            let spread = selection.count_by(&key);
-            match output {
-                SelectOutput::Json => print_json(&spread)?,
-                _ => print_lines(spread.to_string().lines())?,
-            }
-        }
-        (
-            View::Rollout {
-                seed,
-                canary,
-                batch,
-            },
-            output,
-        ) => {
-            let rollout = selection.rollout(seed);
+    match order {
+        Order::Fleet => match output {
+            SelectOutput::Json => print_json(&json!({ "count": count, "ids": ids }))?,
+            _ => print_lines(ids.iter().map(|id| line(id)))?,
+        },
+        Order::Rollout {
+            seed,
+            canary,
+            batch,
+        } => {
+            let rollout = Rollout::from_ids(seed, ids.iter().copied());
             let ids = match canary {
                 Some(percent) => rollout.canary(percent),
                 None => rollout.ids(),
@@ -782,18 +946,14 @@ fn select(
     Ok(if count > 0 { 0 } else { 1 })
 }
 
-/// A node of the fleet as one line of NDJSON, `{"id":...,"labels":{...}}` with its labels sorted by
-/// key: what a fleet file holds, so that `select --output ndjson` output is a fleet again.
-fn node_json_line(fleet: &Fleet, id: &str) -> String {
+/// A node as one line of NDJSON, `{"id":...,"labels":{...}}` with its labels sorted by key: what a
+/// fleet file holds, so that `select --output ndjson` output is a fleet again.
+fn node_json_line(id: &str, labels: BTreeMap<&str, &str>) -> String {
     #[derive(serde::Serialize)]
     struct Node<'a> {
         id: &'a str,
-        labels: std::collections::BTreeMap<&'a str, &'a str>,
+        labels: BTreeMap<&'a str, &'a str>,
     }
-    let labels = fleet
-        .get(id)
-        .map(|labels| labels.iter().collect())
-        .unwrap_or_default();
     // Strings and maps of strings always serialize.
     serde_json::to_string(&Node { id, labels }).unwrap_or_default()
 }
@@ -815,11 +975,7 @@ fn explain(
 ) -> Result<u8, Failure> {
     check_node_id("--node", node)?;
     let matcher = compile(selector)?;
-    let fleet = fleet_or_demo(fleet)?;
-    let labels = fleet
-        .get(node)
-        .ok_or_else(|| Failure::new(format!("no node with id {node:?} in the fleet")))?;
-    let explanation = matcher.explain(node, &labels);
+    let explanation = matcher.explain(node, &node_of(fleet, node)?);
     match output {
         Output::Json => print_json(&explanation)?,
         Output::Text => print_lines(std::iter::once(explanation.to_string().trim_end()))?,
@@ -838,11 +994,20 @@ fn diagnose(fleet: &FleetArgs, selector: &SelectorArgs, output: Output) -> Resul
     Ok(0)
 }
 
-fn lint(fleet: Option<&str>, selector: &SelectorArgs, output: Output) -> Result<u8, Failure> {
+fn lint(
+    fleet: Option<&str>,
+    db: Option<&str>,
+    selector: &SelectorArgs,
+    output: Output,
+) -> Result<u8, Failure> {
     let matcher = compile(selector)?;
     let mut analysis = matcher.analyze();
-    if let Some(path) = fleet {
-        let fleet = load_fleet(FleetSource::from_arg(path))?;
+    let fleet = match (fleet, db) {
+        (Some(path), _) => Some(load_fleet(FleetSource::from_arg(path))?),
+        (None, Some(url)) => Some(db::read_fleet(url)?),
+        (None, None) => None,
+    };
+    if let Some(fleet) = fleet {
         analysis.findings.extend(fleet.lint(&matcher));
     }
     match output {
@@ -883,12 +1048,38 @@ fn one_reader_of_stdin(fleet: Option<&str>, selector: &SelectorArgs) -> Result<(
     Ok(())
 }
 
-/// The fleet of `--fleet`, or the embedded demo fleet, saying so on stderr: an answer about made-up
-/// nodes must not pass for one about real ones.
+/// `sql`: the statement that selects (or with `count` counts) the selector's nodes, its values
+/// written in.
+fn sql(dialect: Dialect, selector: &SelectorArgs, count: bool) -> Result<u8, Failure> {
+    let matcher = compile(selector)?;
+    let statement = if count {
+        matcher.to_sql_count(dialect)
+    } else {
+        matcher.to_sql(dialect)
+    };
+    print_lines(std::iter::once(statement.inline()))?;
+    Ok(0)
+}
+
+/// The labels of node `id`: read alone from the database of `--db`, else looked up in the fleet of
+/// `--fleet` or the demo fleet.
+fn node_of(args: &FleetArgs, id: &str) -> Result<LabelSet, Failure> {
+    let labels = match &args.db {
+        Some(url) => db::node_labels(url, id)?,
+        None => fleet_or_demo(args)?
+            .get(id)
+            .map(|labels| labels.iter().collect()),
+    };
+    labels.ok_or_else(|| Failure::new(format!("no node with id {id:?} in the fleet")))
+}
+
+/// The fleet of `--fleet` or `--db`, or the embedded demo fleet, saying so on stderr: an answer about
+/// made-up nodes must not pass for one about real ones.
 fn fleet_or_demo(args: &FleetArgs) -> Result<Fleet, Failure> {
-    match &args.fleet {
-        Some(path) => load_fleet(FleetSource::from_arg(path)),
-        None => {
+    match (&args.fleet, &args.db) {
+        (Some(path), _) => load_fleet(FleetSource::from_arg(path)),
+        (None, Some(url)) => db::read_fleet(url),
+        (None, None) => {
             let fleet = load_fleet(FleetSource::Demo)?;
             notice(&format!(
                 "no --fleet given; using the embedded demo fleet of {} nodes",

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use labelsel::{ParseError, ParseErrorKind, Place, PlacementError, SelectorError};
+use labelsel::{ParseError, ParseErrorKind, Place, PlacementError, SelectorError, StoreError};
 
 /// Why a command could not run; printed to stderr, exit status 2.
 #[derive(Debug)]
@@ -55,6 +55,13 @@ impl Failure {
 impl From<PlacementError> for Failure {
     fn from(error: PlacementError) -> Failure {
         Failure::Placement(error)
+    }
+}
+
+impl From<StoreError> for Failure {
+    /// A database's error is one line already, naming the database and what to do.
+    fn from(error: StoreError) -> Failure {
+        Failure::Message(error.to_string())
     }
 }
 
