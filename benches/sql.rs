@@ -192,13 +192,46 @@ fn main() {
         );
     }
 
+    // A hot replica built from each store, and a broad selector counted rather than fetched.
+    println!();
+    let start = Instant::now();
+    let replica = Fleet::load_from(&mut sqlite).expect("reads");
+    println!(
+        "Fleet::load_from: SQLite {:.2} s ({} nodes)",
+        start.elapsed().as_secs_f64(),
+        replica.len()
+    );
+    if let Some((store, _, _)) = &mut pg {
+        let start = Instant::now();
+        let replica = Fleet::load_from(store).expect("reads");
+        println!(
+            "Fleet::load_from: PostgreSQL {:.2} s ({} nodes)",
+            start.elapsed().as_secs_f64(),
+            replica.len()
+        );
+    }
+    for (name, matcher) in cases
+        .iter()
+        .filter(|(name, _)| name == "os-linux" || name == "empty")
+    {
+        let lite = median(runs, || sqlite.count(matcher).expect("counts"));
+        let postgres = match &mut pg {
+            Some((store, _, _)) => ms(median(runs, || store.count(matcher).expect("counts"))),
+            None => "-".into(),
+        };
+        println!(
+            "count {name}: SQLite {} ms, PostgreSQL {postgres} ms",
+            ms(lite)
+        );
+    }
+
     // What SQL written by hand answers: text comparisons, and `<>` dropping nodes without the key.
     if let Some((_, client, _)) = &mut pg {
         println!();
         let hand = [
             (
-                "gpu!=h100",
-                "SELECT count(*) FROM labelsel_nodes WHERE labels->>'gpu' <> 'h100'",
+                "gpu!=nvidia-h100",
+                "SELECT count(*) FROM labelsel_nodes WHERE labels->>'gpu' <> 'nvidia-h100'",
             ),
             (
                 "cpu>8",

@@ -214,6 +214,10 @@ impl SqliteFleet {
     {
         let target = self.target.clone();
         let error = |e: rusqlite::Error| database_error(&target, e);
+        // A page cache that holds the table while it is written (SQLite's default is 2 MB).
+        self.connection
+            .execute_batch("PRAGMA cache_size = -262144")
+            .map_err(error)?;
         let transaction = self.connection.transaction().map_err(error)?;
         transaction
             .execute_batch(&format!(
