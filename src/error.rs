@@ -111,6 +111,23 @@ pub enum ParseErrorKind {
         /// The most values allowed in one list.
         limit: usize,
     },
+    /// The selector's `match_labels` and expressions hold more bytes in all than the limit; the span
+    /// starts at the byte of this part that crosses it.
+    SelectorTooLong {
+        /// The most bytes allowed in the whole selector.
+        limit: usize,
+    },
+    /// The selector holds more requirements in all than the limit.
+    TooManySelectorRequirements {
+        /// The most requirements allowed in the whole selector.
+        limit: usize,
+    },
+    /// `match_ids` (or `exclude_ids`) lists more ids than the limit; the input is the first id past
+    /// it.
+    TooManyIds {
+        /// The most ids allowed.
+        limit: usize,
+    },
 }
 
 /// What the grammar would have accepted where it stopped ([`ParseErrorKind::Unexpected`]).
@@ -294,6 +311,13 @@ impl ParseError {
             ParseErrorKind::TooManyValues { limit } => {
                 format!("at most {limit} values in one list")
             }
+            ParseErrorKind::SelectorTooLong { limit } => {
+                format!("at most {limit} bytes in the whole selector")
+            }
+            ParseErrorKind::TooManySelectorRequirements { limit } => {
+                format!("at most {limit} requirements in the whole selector")
+            }
+            ParseErrorKind::TooManyIds { limit } => format!("at most {limit} ids"),
         }
     }
 
@@ -390,6 +414,17 @@ impl ParseError {
                 f,
                 "too many values in one list; at most {limit} are allowed"
             ),
+            ParseErrorKind::SelectorTooLong { limit } => write!(
+                f,
+                "the selector's labels and expressions hold more than {limit} bytes in all"
+            ),
+            ParseErrorKind::TooManySelectorRequirements { limit } => write!(
+                f,
+                "too many requirements in the selector; at most {limit} in all are allowed"
+            ),
+            ParseErrorKind::TooManyIds { limit } => {
+                write!(f, "too many ids; at most {limit} are allowed")
+            }
         }
     }
 }

@@ -31,6 +31,11 @@ use crate::validate::{validate_key, validate_value};
 /// list (empty slots such as `(a,,b)` add the single value `""` and are not counted). Input beyond a
 /// limit is rejected with an error that names the limit; it is never truncated.
 ///
+/// A [`Selector`](crate::Selector) (or a placement term) may hold many expressions, so it is bounded
+/// as a whole too: at most 1 MiB of `match_labels` and expressions together, 10,000 requirements in
+/// all, and 100,000 ids in `match_ids`. Within these, compiling, matching, analysis, lint and
+/// diagnosis take time and memory near linear in the selector's size.
+///
 /// The canonical text can be longer than the input by one byte per `in`/`notin` requirement written
 /// without a space before `(`, so an input close to the length limit may print a canonical text that
 /// only parses again under a limit that admits its length.
@@ -48,6 +53,9 @@ pub struct Limits {
     max_input_bytes: usize,
     max_requirements: usize,
     max_values: usize,
+    max_selector_bytes: usize,
+    max_selector_requirements: usize,
+    max_ids: usize,
 }
 
 /// The default [`Limits::max_values`]: the most values in one `in`/`notin` list.
@@ -59,6 +67,9 @@ impl Default for Limits {
             max_input_bytes: 64 * 1024,
             max_requirements: 1000,
             max_values: DEFAULT_MAX_VALUES,
+            max_selector_bytes: 1024 * 1024,
+            max_selector_requirements: 10_000,
+            max_ids: 100_000,
         }
     }
 }
@@ -84,6 +95,84 @@ impl Limits {
         self.max_values = count;
         self
     }
+
+    /// Sets the most bytes a whole selector (or placement term) may hold in its `match_labels` keys
+    /// and values and its expressions together (default 1 MiB).
+    ///
+    /// ```
+    /// use labelsel::{Limits, ParseErrorKind, Place, Selector};
+    ///
+    /// let selector = Selector::new().expression("zone=a").expression("tier=premium");
+    /// let error = selector
+    ///     .compile_with_limits(&Limits::default().max_selector_bytes(10))
+    ///     .unwrap_err();
+    /// assert_eq!(error.place(), &Place::MatchExpression(1));
+    /// assert_eq!(error.parse_error().kind(), &ParseErrorKind::SelectorTooLong { limit: 10 });
+    /// assert_eq!(error.parse_error().span(), 4..12); // from the byte that crosses the limit
+    /// ```
+    #[must_use]
+    pub fn max_selector_bytes(mut self, bytes: usize) -> Limits {
+        self.max_selector_bytes = bytes;
+        self
+    }
+
+    /// Sets the most requirements a whole selector (or placement term) may hold, `match_labels`
+    /// entries and the requirements of all its expressions together (default 10,000).
+    ///
+    /// ```
+    /// use labelsel::{Limits, ParseErrorKind, Selector};
+    ///
+    /// let selector = Selector::new().expression("a, b").expression("c, d");
+    /// let error = selector
+    ///     .compile_with_limits(&Limits::default().max_selector_requirements(3))
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "match_expressions[1]: too many requirements in the selector; at most 3 in all are \
+    ///      allowed at byte 3"
+    /// );
+    /// assert!(matches!(
+    ///     error.parse_error().kind(),
+    ///     ParseErrorKind::TooManySelectorRequirements { limit: 3 }
+    /// ));
+    /// ```
+    #[must_use]
+    pub fn max_selector_requirements(mut self, count: usize) -> Limits {
+        self.max_selector_requirements = count;
+        self
+    }
+
+    /// Sets the most ids `match_ids` (or a placement term's `exclude_ids`) may list (default
+    /// 100,000).
+    ///
+    /// ```
+    /// use labelsel::{Limits, Place, Selector};
+    ///
+    /// let selector = Selector::new().id("a").id("b").id("c");
+    /// let error = selector.compile_with_limits(&Limits::default().max_ids(2)).unwrap_err();
+    /// assert_eq!(error.place(), &Place::MatchIds);
+    /// assert_eq!(error.parse_error().input(), "c"); // the first id past the limit
+    /// ```
+    #[must_use]
+    pub fn max_ids(mut self, count: usize) -> Limits {
+        self.max_ids = count;
+        self
+    }
+
+    /// The most bytes of a whole selector: see [`max_selector_bytes`](Limits::max_selector_bytes).
+    pub(crate) fn selector_bytes(&self) -> usize {
+        self.max_selector_bytes
+    }
+
+    /// The most requirements of a whole selector.
+    pub(crate) fn selector_requirements(&self) -> usize {
+        self.max_selector_requirements
+    }
+
+    /// The most ids of a `match_ids` or `exclude_ids` list.
+    pub(crate) fn ids(&self) -> usize {
+        self.max_ids
+    }
 }
 
 impl Expression {
@@ -103,7 +192,7 @@ impl Expression {
     /// # Ok::<(), labelsel::ParseError>(())
     /// ```
     pub fn parse(input: &str) -> Result<Expression, ParseError> {
-        parse(input, &Limits::default())
+        parse(input, &Limits::default(), usize::MAX)
     }
 
     /// Parses and validates a selector string with the given limits.
@@ -116,8 +205,18 @@ impl Expression {
     /// assert!(Expression::parse_with_limits("a,b,c", &limits).is_err());
     /// ```
     pub fn parse_with_limits(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
-        parse(input, limits)
+        parse(input, limits, usize::MAX)
     }
+}
+
+/// Parses one expression of a selector that has room for `requirements_left` more requirements under
+/// its whole-selector limit.
+pub(crate) fn parse_in_selector(
+    input: &str,
+    limits: &Limits,
+    requirements_left: usize,
+) -> Result<Expression, ParseError> {
+    parse(input, limits, requirements_left)
 }
 
 /// `"a=1, b".parse::<Expression>()` is [`Expression::parse`].
@@ -129,8 +228,9 @@ impl FromStr for Expression {
     }
 }
 
-/// Parses and validates `input` into an expression.
-fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
+/// Parses and validates `input` into an expression, with room for `requirements_left` requirements
+/// under the whole selector's limit.
+fn parse(input: &str, limits: &Limits, requirements_left: usize) -> Result<Expression, ParseError> {
     if input.len() > limits.max_input_bytes {
         let limit = limits.max_input_bytes;
         // The span starts with the character that crosses the limit.
@@ -144,6 +244,7 @@ fn parse(input: &str, limits: &Limits) -> Result<Expression, ParseError> {
     let mut parser = Parser {
         lexer: Lexer::new(input),
         limits,
+        requirements_left,
         slots: Slots::Empty,
         values: Vec::new(),
     };
@@ -179,6 +280,8 @@ fn unexpected(at: Lexeme, expected: Expected) -> Failure {
 struct Parser<'a, 'l> {
     lexer: Lexer<'a>,
     limits: &'l Limits,
+    /// Requirements the whole selector still has room for.
+    requirements_left: usize,
     slots: Slots,
     values: Vec<Span>,
 }
@@ -316,11 +419,20 @@ impl<'a> Parser<'a, '_> {
     /// `requirement := "!" KEY | KEY | KEY op VALUE | KEY ("in" | "notin") "(" list ")"`.
     fn requirement(&mut self) -> Result<(), Failure> {
         let mut token = self.lexer.next();
-        if self.slots.as_slice().len() >= self.limits.max_requirements {
+        let count = self.slots.as_slice().len();
+        if count >= self.limits.max_requirements {
             return Err(Failure {
                 span: token.range(),
                 kind: ParseErrorKind::TooManyRequirements {
                     limit: self.limits.max_requirements,
+                },
+            });
+        }
+        if count >= self.requirements_left {
+            return Err(Failure {
+                span: token.range(),
+                kind: ParseErrorKind::TooManySelectorRequirements {
+                    limit: self.limits.max_selector_requirements,
                 },
             });
         }
@@ -356,7 +468,10 @@ impl<'a> Parser<'a, '_> {
                 _ => return Err(unexpected(op, Expected::Operator)),
             }
         };
-        let (input, limit) = (self.lexer.input, self.limits.max_requirements);
+        let (input, limit) = (
+            self.lexer.input,
+            self.limits.max_requirements.min(self.requirements_left),
+        );
         let room = || requirements_in(input).min(limit);
         self.slots.push(Slot { key, form }, room);
         Ok(())

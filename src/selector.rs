@@ -7,10 +7,9 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{ParseError, ParseErrorKind};
-use crate::expr::Expression;
 use crate::map_only::{deserialize_from_map_only, label_map};
 use crate::matcher::Matcher;
-use crate::parse::Limits;
+use crate::parse::{Limits, parse_in_selector};
 use crate::place::Place;
 use crate::validate::{validate_key, validate_value};
 
@@ -168,7 +167,8 @@ impl Selector {
     }
 }
 
-/// Validates the parts of a selector or placement term and compiles them into a [`Matcher`].
+/// Validates the parts of a selector or placement term and compiles them into a [`Matcher`], within
+/// the limits on each expression and on the whole (bytes, requirements, ids).
 pub(crate) fn compile_parts(
     match_labels: &BTreeMap<String, String>,
     match_expressions: &[String],
@@ -176,26 +176,74 @@ pub(crate) fn compile_parts(
     exclude_ids: &[String],
     limits: &Limits,
 ) -> Result<Matcher, SelectorError> {
+    // What the whole selector has used so far of its byte and requirement limits.
+    let (mut bytes, mut requirements) = (0usize, 0usize);
     for (key, value) in match_labels {
+        let place = || Place::MatchLabel(key.clone());
         validate_key(key).map_err(|e| SelectorError {
-            place: Place::MatchLabel(key.clone()),
+            place: place(),
             error: ParseError::new(key, 0..key.len(), ParseErrorKind::InvalidKey(e)),
         })?;
         validate_value(value).map_err(|e| SelectorError {
-            place: Place::MatchLabel(key.clone()),
+            place: place(),
             error: ParseError::new(value, 0..value.len(), ParseErrorKind::InvalidValue(e)),
         })?;
+        requirements += 1;
+        if requirements > limits.selector_requirements() {
+            let kind = ParseErrorKind::TooManySelectorRequirements {
+                limit: limits.selector_requirements(),
+            };
+            return Err(SelectorError {
+                place: place(),
+                error: ParseError::new(key, 0..key.len(), kind),
+            });
+        }
+        bytes += key.len() + value.len();
+        if bytes > limits.selector_bytes() {
+            let kind = ParseErrorKind::SelectorTooLong {
+                limit: limits.selector_bytes(),
+            };
+            return Err(SelectorError {
+                place: place(),
+                error: ParseError::new(value, 0..value.len(), kind),
+            });
+        }
     }
-    let expressions = match_expressions
-        .iter()
-        .enumerate()
-        .map(|(index, text)| {
-            Expression::parse_with_limits(text, limits).map_err(|error| SelectorError {
-                place: Place::MatchExpression(index),
-                error,
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut expressions = Vec::with_capacity(match_expressions.len());
+    for (index, text) in match_expressions.iter().enumerate() {
+        let place = Place::MatchExpression(index);
+        if bytes + text.len() > limits.selector_bytes() {
+            // The span starts with the character that crosses the limit.
+            let start = text.floor_char_boundary(limits.selector_bytes().saturating_sub(bytes));
+            let kind = ParseErrorKind::SelectorTooLong {
+                limit: limits.selector_bytes(),
+            };
+            return Err(SelectorError {
+                place,
+                error: ParseError::new(text, start..text.len(), kind),
+            });
+        }
+        bytes += text.len();
+        let left = limits.selector_requirements().saturating_sub(requirements);
+        let expression = parse_in_selector(text, limits, left)
+            .map_err(|error| SelectorError { place, error })?;
+        requirements += expression.len();
+        expressions.push(expression);
+    }
+    for (ids, place) in [
+        (match_ids, Place::MatchIds),
+        (exclude_ids, Place::ExcludeIds),
+    ] {
+        if let Some(first_past) = ids.get(limits.ids()) {
+            let kind = ParseErrorKind::TooManyIds {
+                limit: limits.ids(),
+            };
+            return Err(SelectorError {
+                place,
+                error: ParseError::new(first_past, 0..first_past.len(), kind),
+            });
+        }
+    }
     Ok(Matcher::new(
         match_labels,
         &expressions,

@@ -63,46 +63,47 @@ pub struct RequirementDiagnosis {
 
 impl Fleet {
     /// Diagnoses a selector on this fleet: the number of matching nodes and, per requirement, the
-    /// nodes it rejects, the nodes only it rejects, and the nodes that would match without it. Computed
-    /// with bitmap intersections (prefix and suffix intersections, so linear in the number of
-    /// requirements), fast enough to run on every failed placement.
+    /// nodes it rejects, the nodes only it rejects, and the nodes that would match without it.
+    ///
+    /// One pass over the requirements with bitmap operations, fast enough to run on every failed
+    /// placement, in memory that does not grow with their number: it keeps the nodes that failed no
+    /// requirement so far, those that failed exactly one, and for each requirement the nodes whose
+    /// first failure it was (each node is in at most one of these sets, so together they hold at most
+    /// the fleet). A node rejected by that requirement alone is one of them that fails no other.
     pub fn diagnose(&self, matcher: &Matcher) -> Diagnosis {
-        // Each requirement with the nodes that pass it, in the order written, the id constraint last.
-        let parts: Vec<(&Place, &str, Cow<'_, RoaringBitmap>)> = matcher
-            .parts()
-            .map(|part| {
-                let check = &part.clause.check;
-                let passing = if check.matches_absent_key() {
-                    Cow::Owned(&self.live - &*self.nodes_with(part.clause))
-                } else {
-                    self.nodes_with(part.clause)
-                };
-                (part.place, part.text, passing)
-            })
-            .collect();
-
-        // before[i]: nodes passing parts 0..i; after[i]: nodes passing parts i..n.
-        let mut before = vec![self.live.clone()];
-        for part in &parts {
-            let last = before.last().expect("starts with the live nodes");
-            before.push(last & &*part.2);
+        // Nodes that failed no requirement so far, and nodes that failed exactly one.
+        let mut passed_all = self.live.clone();
+        let mut failed_one = RoaringBitmap::new();
+        // Per requirement in the order written: where it was written, its text, the nodes it rejects,
+        // and the nodes whose first failure it was.
+        let mut parts: Vec<(&Place, &str, u64, RoaringBitmap)> = Vec::new();
+        for part in matcher.parts() {
+            let check = &part.clause.check;
+            let with = self.nodes_with(part.clause);
+            // The nodes this requirement rejects: those without the value it needs, or those with
+            // the value it excludes.
+            let rejected: Cow<'_, RoaringBitmap> = if check.matches_absent_key() {
+                with
+            } else {
+                Cow::Owned(&self.live - &*with)
+            };
+            let first_failure = &passed_all & &*rejected;
+            failed_one -= &*rejected;
+            failed_one |= &first_failure;
+            passed_all -= &*rejected;
+            parts.push((part.place, part.text, rejected.len(), first_failure));
         }
-        let mut after = vec![self.live.clone(); parts.len() + 1];
-        for i in (0..parts.len()).rev() {
-            after[i] = &after[i + 1] & &*parts[i].2;
-        }
-        let matching = before[parts.len()].len() as usize;
+        let matching = passed_all.len() as usize;
         let requirements = parts
-            .iter()
-            .enumerate()
-            .map(|(i, (origin, text, passing))| {
-                let without = before[i].intersection_len(&after[i + 1]) as usize;
+            .into_iter()
+            .map(|(origin, text, rejects, first_failure)| {
+                let alone = first_failure.intersection_len(&failed_one) as usize;
                 RequirementDiagnosis {
-                    origin: (*origin).clone(),
+                    origin: origin.clone(),
                     requirement: text.to_string(),
-                    rejects: self.len() - passing.len() as usize,
-                    rejects_alone: without - matching,
-                    matching_without: without,
+                    rejects: rejects as usize,
+                    rejects_alone: alone,
+                    matching_without: matching + alone,
                 }
             })
             .collect();
