@@ -16,7 +16,7 @@ use crate::validate::{validate_key, validate_value};
 /// Where a node may run: every part must hold (AND).
 ///
 /// - `match_labels`: each key must be present with exactly that value;
-/// - `match_expressions`: each string is a Kubernetes selector string (see [`Expression`]) that must match;
+/// - `match_expressions`: each string is a Kubernetes selector string (see [`Expression`](crate::Expression)) that must match;
 /// - `match_ids`: the node's id must be one of these; an empty list places no constraint.
 ///
 /// A selector with all three empty matches every node. In JSON every field is optional, `null` reads as

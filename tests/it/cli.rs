@@ -1970,7 +1970,7 @@ fn the_examples_in_the_help_run() {
         );
         assert!(!run.stdout.is_empty(), "`{line}` prints nothing");
     }
-    assert_eq!((examples, piped_examples), (27, 1), "examples in:\n{help}");
+    assert_eq!((examples, piped_examples), (28, 1), "examples in:\n{help}");
 }
 
 #[test]
@@ -2636,11 +2636,11 @@ fn jobs_refuses_bad_lines_naming_the_line() {
     let cases = [
         (
             "{\"id\": \"a\", \"selector\": {}}\n\n{\"id\": \"b\", \"selector\": {}\n",
-            "bad.ndjson:3: not a job object",
+            "bad.ndjson:3:26: not valid JSON: the input ends in the middle of an object",
         ),
         (
             "{\"id\": \"a\", \"selector\": {}}\n{\"id\": \"b\"}\n",
-            "bad.ndjson:2: not a job object",
+            "bad.ndjson:2:11: not a job object ({\"id\": ..., \"selector\": {...}}): missing field `selector`",
         ),
         (
             "{\"id\": \"a\", \"selector\": {\"match_label\": {}}}\n",
@@ -2775,7 +2775,7 @@ fn process(args: &[&str]) -> std::process::Command {
 /// Commands that write something (text and JSON), each with the exit status it has when its output
 /// is read to the end.
 fn writing_commands(jobs: &str) -> Vec<(Vec<String>, i32)> {
-    let commands: [(&[&str], i32); 10] = [
+    let commands: [(&[&str], i32); 13] = [
         (&["check", "gpu", "env in (a, b)", "!debug"], 0),
         (&["check", "--output", "json", "gpu"], 0),
         (&["select", "-e", "!no-such-key"], 0),
@@ -2797,6 +2797,19 @@ fn writing_commands(jobs: &str) -> Vec<(Vec<String>, i32)> {
         (&["lint", "-e", "env=a", "-e", "env!=a"], 1),
         (&["place", "--placement", "-"], 0),
         (&["jobs", "--jobs", jobs], 0),
+        (
+            &[
+                "select",
+                "-e",
+                "!no-such-key",
+                "-o",
+                "wide",
+                "--show-labels",
+            ],
+            0,
+        ),
+        (&["completions", "bash"], 0),
+        (&["man"], 0),
     ];
     commands
         .iter()

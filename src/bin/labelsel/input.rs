@@ -311,8 +311,40 @@ fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> 
     };
     // A byte-order mark, as some editors write, is not part of the JSON.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    serde_json::from_str(text)
-        .map_err(|e| Failure::new(format!("{name}: not a {what} object: {e}")))
+    let object = format!("a {what} object");
+    serde_json::from_str(text).map_err(|e| Failure::new(json_error(name, 1, &object, &e)))
+}
+
+/// A JSON error in a selector, placement or jobs file as one line for people: `FILE:LINE:COLUMN:`,
+/// then what is wrong in JSON's words (an array, an object), without serde's own position; `object`
+/// says what the text should be (`a selector object`), and the text starts at line `first_line` of
+/// the file.
+fn json_error(name: &str, first_line: usize, object: &str, error: &serde_json::Error) -> String {
+    let line = first_line + error.line().saturating_sub(1);
+    let column = error.column().max(1);
+    let full = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    let message = if let Some(what) = message.strip_prefix("EOF while parsing ") {
+        format!("not valid JSON: the input ends in the middle of {what}")
+    } else if message == "trailing characters" {
+        format!("more JSON after the end of {object}; the file holds one")
+    } else if error.is_syntax() {
+        format!("not valid JSON: {message}")
+    } else {
+        let message = match message.strip_prefix("invalid type: ") {
+            Some(rest) => format!("found {rest}"),
+            None => message.to_string(),
+        };
+        // serde's names for JSON's arrays and objects.
+        let message = message
+            .replace("found sequence", "found an array")
+            .replace("found map", "found an object")
+            .replace("expected a sequence", "expected an array")
+            .replace("expected a map", "expected an object");
+        format!("not {object}: {message}")
+    };
+    format!("{name}:{line}:{column}: {message}")
 }
 
 /// The job-spec selector of a JSON file, or of stdin for `-`.
@@ -439,9 +471,8 @@ pub(crate) fn load_jobs(path: &str) -> Result<SelectorIndex, Failure> {
         }
         let at = format!("{name}:{}", number + 1);
         let record: JobRecord = serde_json::from_str(line).map_err(|e| {
-            Failure::new(format!(
-                "{at}: not a job object ({{\"id\": ..., \"selector\": {{...}}}}): {e}"
-            ))
+            let object = r#"a job object ({"id": ..., "selector": {...}})"#;
+            Failure::new(json_error(name, number + 1, object, &e))
         })?;
         if record.id.is_empty() {
             return Err(Failure::new(format!("{at}: a job id must not be empty")));

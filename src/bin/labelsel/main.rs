@@ -9,15 +9,20 @@
 //! instead).
 
 mod db;
+mod hints;
 mod input;
 mod nodes;
 mod report;
+mod style;
+mod table;
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 use labelsel::{
     Dialect, Expression, Fleet, LabelSet, Labels, Matcher, ParseError, Place, Placed, Placer,
     Rollout, Selector, SelectorIndex,
@@ -29,6 +34,8 @@ use crate::input::{
     read_selector, read_stdin,
 };
 use crate::report::{Failure, notice};
+use crate::style::Colour;
+use crate::table::Table;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -56,6 +63,16 @@ hold, and --id keeps only the listed nodes.";
 #[derive(Parser)]
 #[command(name = "labelsel", version, after_help = EXAMPLES)]
 struct Cli {
+    /// When to colour errors, lint findings and explain verdicts: auto (on a terminal, unless
+    /// NO_COLOR is set), always or never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = Colour::Auto
+    )]
+    color: Colour,
     #[command(subcommand)]
     command: Command,
 }
@@ -95,8 +112,16 @@ enum Command {
         labelsel select --fleet nodes.ndjson --selector job.json --id node-7 --count\n  \
         cat job.json | labelsel select --selector - --output json\n  \
         labelsel select -f nodes.ndjson -e gpu -o ndjson\n  \
+        labelsel select -l env=prod -e 'gpu-count>3' -o wide -L topology.kubernetes.io/zone\n  \
         labelsel select -e 'gpu' --count-by topology.kubernetes.io/zone\n  \
         labelsel select -l env=prod --rollout 42 --canary 5 --batch 4\n\n\
+        -o wide prints a table, as kubectl get nodes -o wide does: NAME, then a column for each \
+        key the selector tests, then a column for each -L KEY (-L KEY1,KEY2 or -L repeated), then \
+        with --show-labels a LABELS column of every label, KEY=VALUE,... sorted by key (<none> \
+        for none). A column is headed by its key's name part in upper case (ZONE for \
+        topology.kubernetes.io/zone; the whole key when two share a name part); a node without the \
+        key has an empty cell. With -L or --show-labels, the text output is the same table without \
+        the selector's columns (kubectl get nodes -L KEY --show-labels).\n\n\
         --count-by KEY prints a `VALUE COUNT` line for each value of KEY among the matching nodes, \
         sorted by value (the empty value written \"\"), then `(none) COUNT` for the matching nodes \
         without KEY. JSON: {\"key\", \"count\", \"values\": {VALUE: COUNT}, \"missing\"}.\n\n\
@@ -142,8 +167,23 @@ enum Command {
             value_parser = batch_size
         )]
         batch: Option<usize>,
-        /// text: ids, one a line; json: one object; ndjson: the matching nodes, one {"id", "labels"}
-        /// object a line; name: ids only, as text.
+        /// A column of each node's value of label KEY in a table, as kubectl's -L (repeatable, or
+        /// KEY1,KEY2); with the text output, prints the table.
+        #[arg(
+            short = 'L',
+            long = "label-columns",
+            value_name = "KEY",
+            value_delimiter = ',',
+            conflicts_with_all = ["count", "count_by"]
+        )]
+        label_columns: Vec<String>,
+        /// A LABELS column of each node's labels (KEY=VALUE,... sorted by key) in a table, as
+        /// kubectl's --show-labels; with the text output, prints the table.
+        #[arg(long, conflicts_with_all = ["count", "count_by"])]
+        show_labels: bool,
+        /// text: ids, one a line (a table with -L or --show-labels); wide: a table of NAME and a
+        /// column per key the selector tests; json: one object; ndjson: the matching nodes, one
+        /// {"id", "labels"} object a line; name: ids only, as text.
         #[arg(short = 'o', long, value_enum, default_value_t = SelectOutput::Text)]
         output: SelectOutput,
     },
@@ -311,6 +351,28 @@ enum Command {
         #[arg(long)]
         count: bool,
     },
+    /// Print a shell completion script, generated from these commands' flags.
+    #[command(after_help = "Examples:\n  \
+        labelsel completions bash > ~/.local/share/bash-completion/completions/labelsel\n  \
+        labelsel completions zsh > \"${fpath[1]}/_labelsel\"\n  \
+        labelsel completions fish > ~/.config/fish/completions/labelsel.fish\n\n\
+        Exits 0, or 2 when the script cannot be written.")]
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff), generated from these commands' help, for man(1).
+    #[command(after_help = "Examples:\n  \
+        labelsel man | man -l -\n  \
+        labelsel man select > labelsel-select.1\n\n\
+        Exits 0, or 2 when the page cannot be written.")]
+    Man {
+        /// The command whose page to print (labelsel-COMMAND(1)); default: labelsel(1), which lists
+        /// the commands.
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -376,8 +438,12 @@ impl From<SqlDialect> for Dialect {
 /// What `select` prints: more than the other commands.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum SelectOutput {
-    /// Ids, one a line (or the counts).
+    /// Ids, one a line (or the counts); the table of `Wide` without the selector's keys when label
+    /// columns are asked for.
     Text,
+    /// A table: NAME, a column for each key the selector tests, the `-L` columns, and LABELS with
+    /// `--show-labels`.
+    Wide,
     /// One JSON document.
     Json,
     /// The matching nodes, one `{"id": ..., "labels": {...}}` a line, as a fleet file holds them.
@@ -386,13 +452,39 @@ enum SelectOutput {
     Name,
 }
 
+impl SelectOutput {
+    /// The name `--output` takes it by.
+    fn name(self) -> &'static str {
+        match self {
+            SelectOutput::Text => "text",
+            SelectOutput::Wide => "wide",
+            SelectOutput::Json => "json",
+            SelectOutput::Ndjson => "ndjson",
+            SelectOutput::Name => "name",
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // --color before clap reads the rest, so that its help and usage errors follow it too.
+    let colour = style::from_args(&args).unwrap_or(Colour::Auto);
+    style::set(colour);
+    let parsed = Cli::command()
+        .color(colour.into())
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         // --help and --version go through the one write path, so that a full disk is not
         // silent; on a terminal clap prints them itself, in colour.
         Err(shown) if !shown.use_stderr() && !std::io::stdout().is_terminal() => {
-            let text = shown.render().to_string();
+            let rendered = shown.render();
+            let text = if style::stdout() {
+                rendered.ansi().to_string()
+            } else {
+                rendered.to_string()
+            };
             return match print_lines(std::iter::once(text.trim_end())) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(failure) => {
@@ -426,7 +518,10 @@ fn run(command: Command) -> Result<u8, Failure> {
         Command::Lint {
             fleet, selector, ..
         } => one_reader_of_stdin(fleet.as_deref(), selector)?,
-        Command::Load { .. } | Command::Sql { .. } => {}
+        Command::Load { .. }
+        | Command::Sql { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => {}
         Command::Place {
             fleet,
             placement,
@@ -463,8 +558,14 @@ fn run(command: Command) -> Result<u8, Failure> {
             rollout,
             canary,
             batch,
+            label_columns,
+            show_labels,
             output,
         } => {
+            let columns = LabelColumns {
+                keys: label_columns,
+                show_labels,
+            };
             let view = match (count, count_by, rollout) {
                 (true, _, _) => View::Count,
                 (_, Some(key), _) => View::CountBy(key),
@@ -475,7 +576,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 }),
                 _ => View::List(Order::Fleet),
             };
-            select(&fleet, &selector, view, output)
+            select(&fleet, &selector, view, &columns, output)
         }
         Command::Explain {
             fleet,
@@ -500,6 +601,8 @@ fn run(command: Command) -> Result<u8, Failure> {
             selector,
             count,
         } => sql(dialect.into(), &selector, count),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { command } => man(command.as_deref()),
         Command::Place {
             fleet,
             placement,
@@ -618,7 +721,7 @@ fn explain_placement(
     let explanation = placer.explain(node, &labels);
     match output {
         Output::Json => print_json(&explanation)?,
-        Output::Text => print_lines(std::iter::once(explanation.to_string().trim_end()))?,
+        Output::Text => print_text(&explanation.to_string(), style::verdicts)?,
     }
     Ok(if explanation.feasible { 0 } else { 1 })
 }
@@ -769,32 +872,97 @@ enum Order {
     },
 }
 
+/// The label columns `select` was asked for: `-L KEY` and `--show-labels`.
+struct LabelColumns {
+    keys: Vec<String>,
+    show_labels: bool,
+}
+
+impl LabelColumns {
+    /// Whether any was asked for.
+    fn any(&self) -> bool {
+        !self.keys.is_empty() || self.show_labels
+    }
+
+    /// The table `select` prints under `output`, if it prints one: `-o wide` has a column for each
+    /// key the selector tests, then the `-L` columns; the text output is a table of the `-L` columns
+    /// alone when there are label columns, as with kubectl. The other outputs have no columns, so
+    /// label columns there are an error rather than ignored.
+    fn table(&self, output: SelectOutput, matcher: &Matcher) -> Result<Option<Table>, Failure> {
+        let flags = self.keys.iter().map(String::as_str);
+        match output {
+            SelectOutput::Wide => {
+                let tested = selector_keys(matcher);
+                let keys = tested.iter().map(String::as_str).chain(flags);
+                Ok(Some(Table::new(keys, self.show_labels)))
+            }
+            SelectOutput::Text if self.any() => Ok(Some(Table::new(flags, self.show_labels))),
+            SelectOutput::Text => Ok(None),
+            SelectOutput::Json | SelectOutput::Ndjson | SelectOutput::Name if self.any() => {
+                let flag = if self.keys.is_empty() {
+                    "--show-labels"
+                } else {
+                    "-L"
+                };
+                Err(Failure::new(format!(
+                    "{flag} adds columns to the table, which --output {} does not print; use \
+                     --output text or wide",
+                    output.name()
+                )))
+            }
+            SelectOutput::Json | SelectOutput::Ndjson | SelectOutput::Name => Ok(None),
+        }
+    }
+}
+
+/// The keys the selector tests, in the order it tests them, each once: the columns of `-o wide`.
+fn selector_keys(matcher: &Matcher) -> Vec<String> {
+    // An explanation has a verdict for every requirement, with its key, whatever the node.
+    let verdicts = matcher.explain("", &BTreeMap::<&str, &str>::new()).verdicts;
+    let mut keys: Vec<String> = Vec::new();
+    for key in verdicts.into_iter().filter_map(|verdict| verdict.key) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
 fn select(
     fleet: &FleetArgs,
     selector: &SelectorArgs,
     view: View,
+    columns: &LabelColumns,
     output: SelectOutput,
 ) -> Result<u8, Failure> {
-    if !matches!(view, View::List(_)) && matches!(output, SelectOutput::Ndjson | SelectOutput::Name)
+    if !matches!(view, View::List(_))
+        && matches!(
+            output,
+            SelectOutput::Ndjson | SelectOutput::Name | SelectOutput::Wide
+        )
     {
-        let (flag, format) = match (&view, output) {
-            (View::Count, SelectOutput::Ndjson) => ("--count", "ndjson"),
-            (View::Count, _) => ("--count", "name"),
-            (_, SelectOutput::Ndjson) => ("--count-by", "ndjson"),
-            _ => ("--count-by", "name"),
+        let flag = match view {
+            View::Count => "--count",
+            _ => "--count-by",
         };
         return Err(Failure::new(format!(
-            "--output {format} lists the matching nodes, so it does not go with {flag}; use \
-             --output text or json"
+            "--output {} lists the matching nodes, so it does not go with {flag}; use --output \
+             text or json",
+            output.name()
         )));
     }
     let matcher = compile(selector)?;
+    let table = columns.table(output, &matcher)?;
+    for key in &columns.keys {
+        labelsel::validate_key(key)
+            .map_err(|e| Failure::new(format!("-L {key:?} is not a label key: {e}")))?;
+    }
     if let View::CountBy(key) = &view {
         labelsel::validate_key(key)
             .map_err(|e| Failure::new(format!("--count-by {key:?} is not a label key: {e}")))?;
     }
     if let Some(url) = &fleet.db {
-        return select_in_db(url, &matcher, view, output);
+        return select_in_db(url, &matcher, view, table.as_ref(), output);
     }
     let fleet = fleet_or_demo(fleet)?;
     warn_if_empty(&matcher);
@@ -804,20 +972,23 @@ fn select(
         View::CountBy(key) => print_spread(&selection, &key, output),
         View::List(order) => {
             let ids: Vec<&str> = selection.iter().collect();
-            print_list(&ids, order, output, |id| {
-                let labels = fleet.get(id).map(|labels| labels.iter().collect());
-                node_json_line(id, labels.unwrap_or_default())
+            print_list(&ids, order, output, table.as_ref(), |id| {
+                fleet
+                    .get(id)
+                    .map(|labels| labels.iter().collect())
+                    .unwrap_or_default()
             })
         }
     }
 }
 
 /// `select --db`: the selector runs in the database, which returns only the matching ids, their
-/// number or (for `--output ndjson` and `--count-by`) the matching nodes.
+/// number or (for `--output ndjson`, a table and `--count-by`) the matching nodes.
 fn select_in_db(
     url: &str,
     matcher: &Matcher,
     view: View,
+    table: Option<&Table>,
     output: SelectOutput,
 ) -> Result<u8, Failure> {
     let mut store = db::open(url)?;
@@ -832,19 +1003,22 @@ fn select_in_db(
         }
         View::List(order) => {
             let ids = store.select(matcher)?;
-            let labels = match output {
-                SelectOutput::Ndjson => store.labels_of(&ids)?,
-                _ => BTreeMap::new(),
+            let labels = if output == SelectOutput::Ndjson || table.is_some() {
+                store.labels_of(&ids)?
+            } else {
+                BTreeMap::new()
             };
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-            print_list(&ids, order, output, |id| {
-                let labels = labels.get(id).map(|labels| {
-                    labels
-                        .iter()
-                        .map(|(key, value)| (key.as_str(), value.as_str()))
-                        .collect()
-                });
-                node_json_line(id, labels.unwrap_or_default())
+            print_list(&ids, order, output, table, |id| {
+                labels
+                    .get(id)
+                    .map(|labels| {
+                        labels
+                            .iter()
+                            .map(|(key, value)| (key.as_str(), value.as_str()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
             })
         }
     }
@@ -881,13 +1055,15 @@ fn print_spread(
     Ok(if selection.is_empty() { 1 } else { 0 })
 }
 
-/// `select`'s listing of the matching nodes `ids` (in fleet order) in `order`, each one a line of
-/// their ids, or under `--output ndjson` of `node(id)`; exits 0 when a node matched.
-fn print_list(
+/// `select`'s listing of the matching nodes `ids` (in fleet order) in `order`: a line of each one's
+/// id, under `--output ndjson` the node itself, or `table`'s rows, `labels` giving a node's labels;
+/// exits 0 when a node matched.
+fn print_list<'a>(
     ids: &[&str],
     order: Order,
     output: SelectOutput,
-    node: impl Fn(&str) -> String,
+    table: Option<&Table>,
+    labels: impl Fn(&str) -> BTreeMap<&'a str, &'a str>,
 ) -> Result<u8, Failure> {
     let count = ids.len();
     // Only the listings print nothing at all when nothing matches; the counts print 0.
@@ -897,53 +1073,75 @@ fn print_list(
              requirement turns nodes down",
         );
     }
-    // One line per node: its id, or under ndjson the node itself.
-    let line = |id: &str| match output {
-        SelectOutput::Ndjson => node(id),
-        _ => id.to_string(),
-    };
-    match order {
-        Order::Fleet => match output {
-            SelectOutput::Json => print_json(&json!({ "count": count, "ids": ids }))?,
-            _ => print_lines(ids.iter().map(|id| line(id)))?,
-        },
+    let exit = if count > 0 { 0 } else { 1 };
+    let (listed, batch): (Vec<&str>, Option<usize>) = match order {
+        Order::Fleet if output == SelectOutput::Json => {
+            print_json(&json!({ "count": count, "ids": ids }))?;
+            return Ok(exit);
+        }
+        Order::Fleet => (ids.to_vec(), None),
         Order::Rollout {
             seed,
             canary,
             batch,
         } => {
             let rollout = Rollout::from_ids(seed, ids.iter().copied());
-            let ids = match canary {
+            let listed = match canary {
                 Some(percent) => rollout.canary(percent),
                 None => rollout.ids(),
             };
-            match (output, batch) {
-                (SelectOutput::Json, batch) => {
-                    let mut object = json!({ "seed": seed, "count": count });
-                    if let Some(percent) = canary {
-                        object["canary_percent"] = percent.into();
-                    }
-                    match batch {
-                        Some(size) => {
-                            object["batches"] = ids.chunks(size).collect::<Vec<_>>().into()
-                        }
-                        None => object["ids"] = ids.into(),
-                    }
-                    print_json(&object)?;
+            if output == SelectOutput::Json {
+                let mut object = json!({ "seed": seed, "count": count });
+                if let Some(percent) = canary {
+                    object["canary_percent"] = percent.into();
                 }
-                (_, None) => print_lines(ids.iter().map(|id| line(id)))?,
-                (_, Some(size)) => {
-                    // An empty line before every batch but the first.
-                    let lines = ids.chunks(size).enumerate().flat_map(|(n, batch)| {
-                        let gap = (n > 0).then(String::new);
-                        gap.into_iter().chain(batch.iter().map(|id| line(id)))
-                    });
-                    print_lines(lines)?;
+                match batch {
+                    Some(size) => {
+                        object["batches"] = listed.chunks(size).collect::<Vec<_>>().into()
+                    }
+                    None => object["ids"] = listed.into(),
                 }
+                print_json(&object)?;
+                return Ok(exit);
             }
+            (listed.to_vec(), batch)
         }
+    };
+    print_batches(&listed, batch, output, table, labels)?;
+    Ok(exit)
+}
+
+/// Prints `ids` in batches of `batch` (one batch without it), an empty line between batches: each
+/// batch `table`'s header and rows, or a line per node, its id or under `--output ndjson` the node.
+fn print_batches<'a>(
+    ids: &[&str],
+    batch: Option<usize>,
+    output: SelectOutput,
+    table: Option<&Table>,
+    labels: impl Fn(&str) -> BTreeMap<&'a str, &'a str>,
+) -> Result<(), Failure> {
+    let batches: Vec<&[&str]> = match batch {
+        Some(size) => ids.chunks(size).collect(),
+        None if ids.is_empty() => Vec::new(),
+        None => vec![ids],
+    };
+    if let Some(table) = table {
+        let nodes: Vec<Vec<(&str, BTreeMap<&str, &str>)>> = batches
+            .iter()
+            .map(|batch| batch.iter().map(|&id| (id, labels(id))).collect())
+            .collect();
+        return print_lines(table.lines(&nodes).into_iter());
     }
-    Ok(if count > 0 { 0 } else { 1 })
+    let line = |id: &str| match output {
+        SelectOutput::Ndjson => node_json_line(id, labels(id)),
+        _ => id.to_string(),
+    };
+    // An empty line before every batch but the first.
+    let lines = batches.iter().enumerate().flat_map(|(n, batch)| {
+        let gap = (n > 0).then(String::new);
+        gap.into_iter().chain(batch.iter().map(|id| line(id)))
+    });
+    print_lines(lines)
 }
 
 /// A node as one line of NDJSON, `{"id":...,"labels":{...}}` with its labels sorted by key: what a
@@ -978,7 +1176,7 @@ fn explain(
     let explanation = matcher.explain(node, &node_of(fleet, node)?);
     match output {
         Output::Json => print_json(&explanation)?,
-        Output::Text => print_lines(std::iter::once(explanation.to_string().trim_end()))?,
+        Output::Text => print_text(&explanation.to_string(), style::verdicts)?,
     }
     Ok(if explanation.matches { 0 } else { 1 })
 }
@@ -1012,7 +1210,7 @@ fn lint(
     }
     match output {
         Output::Json => print_json(&analysis)?,
-        Output::Text => print_lines(std::iter::once(analysis.to_string().trim_end()))?,
+        Output::Text => print_text(&analysis.to_string(), style::findings)?,
     }
     Ok(if analysis.has_errors() { 1 } else { 0 })
 }
@@ -1090,6 +1288,51 @@ fn fleet_or_demo(args: &FleetArgs) -> Result<Fleet, Failure> {
     }
 }
 
+/// Prints `text` (without its last line break), recoloured by `paint` when stdout is coloured.
+fn print_text(text: &str, paint: fn(&str) -> String) -> Result<(), Failure> {
+    let text = text.trim_end();
+    if style::stdout() {
+        print_lines(std::iter::once(paint(text)))
+    } else {
+        print_lines(std::iter::once(text))
+    }
+}
+
+/// `completions`: the completion script for `shell`.
+fn completions(shell: Shell) -> Result<u8, Failure> {
+    let mut script = Vec::new();
+    // Into memory first: the generator cannot report a write error, so the write path does.
+    clap_complete::generate(shell, &mut Cli::command(), "labelsel", &mut script);
+    print_bytes(&script)?;
+    Ok(0)
+}
+
+/// `man`: the manual page of labelsel, or of one of its commands, in roff.
+fn man(command: Option<&str>) -> Result<u8, Failure> {
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => {
+            let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+            // Built, so that its display name is `labelsel-NAME`, the page's title.
+            let found = cli.find_subcommand(name).cloned().ok_or_else(|| {
+                Failure::new(format!(
+                    "man {name:?}: no such command; give one of {}",
+                    names.join(", ")
+                ))
+            })?;
+            found.version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut roff)
+        .map_err(|e| Failure::new(format!("rendering the manual page: {e}")))?;
+    print_bytes(&roff)?;
+    Ok(0)
+}
+
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::new(format!("writing JSON: {e}")))?;
@@ -1100,10 +1343,18 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
 /// ends the output quietly, the command keeping its exit status; any other write or flush error (a
 /// full disk) is a failure, so that no output is lost silently.
 fn print_lines<T: std::fmt::Display>(mut lines: impl Iterator<Item = T>) -> Result<(), Failure> {
+    write_stdout(|out| lines.try_for_each(|line| writeln!(out, "{line}")))
+}
+
+/// Writes `bytes` to stdout as they are, as [`print_lines`] writes lines.
+fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
+    write_stdout(|out| out.write_all(bytes))
+}
+
+/// Runs `write` on buffered stdout and flushes it, with [`print_lines`]'s handling of errors.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = lines
-        .try_for_each(|line| writeln!(out, "{line}"))
-        .and_then(|()| out.flush());
+    let written = write(&mut out).and_then(|()| out.flush());
     match written {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -1,7 +1,8 @@
 //! Errors for people: the message, and for selector text the input with a caret under the span.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
+use crate::{hints, style};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use labelsel::{ParseError, ParseErrorKind, Place, PlacementError, SelectorError, StoreError};
 
@@ -96,6 +97,9 @@ pub(crate) fn print_parse_error(origin: &str, error: &ParseError) {
             .annotation(AnnotationKind::Primary.span(start..end).label(&label)),
     )];
     to_stderr(&renderer().render(&report));
+    if let Some(hint) = hints::hint(kept, error) {
+        to_stderr(&format!("{}: {hint}", style::hint(style::stderr())));
+    }
 }
 
 /// One `labelsel: ...` line on stderr: a notice beside the output, not an error.
@@ -112,10 +116,9 @@ fn plain_error(message: &str) -> String {
     renderer().render(&[Group::with_title(Level::ERROR.primary_title(message))])
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set.
+/// Colour as `--color` says for stderr.
 fn renderer() -> Renderer {
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    if colour {
+    if style::stderr() {
         Renderer::styled()
     } else {
         Renderer::plain()
