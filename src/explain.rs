@@ -10,8 +10,18 @@ use crate::matcher::{CompiledCheck, Matcher};
 use crate::operator::{Check, parse_integer};
 use crate::place::Place;
 
-/// Why a requirement passed or failed on a node. The names are stable codes, also in JSON.
+/// Why a requirement passed or failed on a node. The names are stable codes; JSON writes them in
+/// snake_case as an object, `{"kind": "value_not_in_set"}`.
+///
+/// ```
+/// use labelsel::Reason;
+///
+/// let json = serde_json::to_string(&Reason::ValueNotInSet)?;
+/// assert_eq!(json, r#"{"kind":"value_not_in_set"}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {
     /// The requirement holds on the node's value.
@@ -54,7 +64,9 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Verdict {
-    /// Where the requirement was written.
+    /// Where the requirement was written; JSON writes it as an object
+    /// (`{"field": "match_expressions", "index": 1}`, see [`Place::serialize_structured`]).
+    #[serde(serialize_with = "Place::serialize_structured")]
     pub origin: Place,
     /// The requirement's canonical text (`tier in (premium,standard)`, `env=prod`).
     pub requirement: String,
@@ -72,7 +84,9 @@ pub struct Verdict {
 /// Every requirement's verdict on one node, in the order the selector was written: `match_labels` by
 /// key, then each expression's requirements in its canonical order (sorted by key), then `match_ids`.
 ///
-/// `Display` prints a short text for people; serde gives JSON.
+/// `Display` prints a short text for people: a summary line, then one line per requirement in aligned
+/// columns (the verdict, where it was written, the requirement, the node's value or `absent`, and
+/// for a failure that a value does not make plain, why); serde gives JSON.
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -90,9 +104,9 @@ pub struct Verdict {
 /// assert_eq!(
 ///     explanation.to_string(),
 ///     "node-7 does not match: 1 of 3 requirements fails\n  \
-///      fail  match_expressions[0]  tier in (premium,standard)  tier is \"spot\", not one of the values\n  \
-///      pass  match_labels[\"env\"]  env=prod\n  \
-///      pass  match_expressions[0]  !debug  (passes because debug is absent)\n"
+///      fail  match_expressions[0]  tier in (premium,standard)  \"spot\"  not one of the values\n  \
+///      pass  match_labels[\"env\"]   env=prod                    \"prod\"\n  \
+///      pass  match_expressions[0]  !debug                      absent\n"
 /// );
 /// # Ok::<(), labelsel::SelectorError>(())
 /// ```
@@ -193,7 +207,29 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// Failures first, then passes, each group in the order written.
+impl Verdict {
+    /// The node's value as the explanation's value column shows it: quoted, or `absent`.
+    fn value(&self) -> String {
+        match &self.actual {
+            Some(actual) => format!("{actual:?}"),
+            None => "absent".to_string(),
+        }
+    }
+
+    /// Why a failure failed, where the value alone does not say it.
+    fn note(&self) -> Option<&'static str> {
+        match self.reason {
+            Reason::ValueNotInSet => Some("not one of the values"),
+            Reason::ValueForbidden | Reason::IdExcluded => Some("excluded"),
+            Reason::KeyForbidden => Some("the key must be absent"),
+            Reason::NotAnInteger => Some("not an integer"),
+            Reason::IdNotListed => Some("not listed"),
+            _ => None,
+        }
+    }
+}
+
+/// Failures first, then passes, each group in the order written; the columns are aligned.
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let failures = self.failures().count();
@@ -213,11 +249,31 @@ impl fmt::Display for Explanation {
                 self.id
             )?;
         }
-        for verdict in self
-            .failures()
-            .chain(self.verdicts.iter().filter(|v| v.passed))
-        {
-            writeln!(f, "  {verdict}")?;
+        let origins: Vec<String> = self.verdicts.iter().map(|v| v.origin.to_string()).collect();
+        let origin_width = origins.iter().map(|o| o.chars().count()).max().unwrap_or(0);
+        let requirement_width = self
+            .verdicts
+            .iter()
+            .map(|v| v.requirement.chars().count())
+            .max()
+            .unwrap_or(0);
+        let order = (0..total)
+            .filter(|&i| !self.verdicts[i].passed)
+            .chain((0..total).filter(|&i| self.verdicts[i].passed));
+        for i in order {
+            let verdict = &self.verdicts[i];
+            let status = if verdict.passed { "pass" } else { "fail" };
+            write!(
+                f,
+                "  {status}  {:<origin_width$}  {:<requirement_width$}  {}",
+                origins[i],
+                verdict.requirement,
+                verdict.value()
+            )?;
+            match verdict.note() {
+                Some(note) => writeln!(f, "  {note}")?,
+                None => writeln!(f)?,
+            }
         }
         Ok(())
     }

@@ -7,7 +7,8 @@ use std::fmt;
 /// failed.
 ///
 /// `Display` prints the place as in the job spec: `match_labels["env"]`, `match_expressions[1]`,
-/// `match_ids`; serde writes the same text.
+/// `match_ids`; serde writes the same text, and [`Place::serialize_structured`] an object for JSON
+/// that programs read.
 ///
 /// ```
 /// use labelsel::Place;
@@ -37,6 +38,55 @@ impl fmt::Display for Place {
             Place::MatchIds => f.write_str("match_ids"),
             Place::ExcludeIds => f.write_str("exclude_ids"),
         }
+    }
+}
+
+impl Place {
+    /// Writes the place as a structured object, for `#[serde(serialize_with = ...)]`:
+    /// `{"field": "match_labels", "key": "env"}`, `{"field": "match_expressions", "index": 1}`,
+    /// `{"field": "match_ids"}` or `{"field": "exclude_ids"}`. Explanations and diagnoses use it;
+    /// the plain `Serialize` impl writes the `Display` text.
+    ///
+    /// ```
+    /// use labelsel::Place;
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Row {
+    ///     #[serde(serialize_with = "Place::serialize_structured")]
+    ///     origin: Place,
+    /// }
+    ///
+    /// let row = Row { origin: Place::MatchExpression(1) };
+    /// assert_eq!(
+    ///     serde_json::to_string(&row)?,
+    ///     r#"{"origin":{"field":"match_expressions","index":1}}"#
+    /// );
+    /// let row = Row { origin: Place::MatchLabel("env".into()) };
+    /// assert_eq!(
+    ///     serde_json::to_string(&row)?,
+    ///     r#"{"origin":{"field":"match_labels","key":"env"}}"#
+    /// );
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn serialize_structured<S: serde::Serializer>(
+        place: &Place,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (field, len) = match place {
+            Place::MatchLabel(_) => ("match_labels", 2),
+            Place::MatchExpression(_) => ("match_expressions", 2),
+            Place::MatchIds => ("match_ids", 1),
+            Place::ExcludeIds => ("exclude_ids", 1),
+        };
+        let mut map = serializer.serialize_map(Some(len))?;
+        map.serialize_entry("field", field)?;
+        match place {
+            Place::MatchLabel(key) => map.serialize_entry("key", key)?,
+            Place::MatchExpression(index) => map.serialize_entry("index", index)?,
+            Place::MatchIds | Place::ExcludeIds => {}
+        }
+        map.end()
     }
 }
 

@@ -13,8 +13,8 @@ use crate::place::Place;
 
 /// How a selector fares on a fleet, requirement by requirement.
 ///
-/// `Display` prints a table and, for the requirements that alone turn nodes down, what dropping each
-/// would gain; serde gives JSON.
+/// `Display` prints a table, a legend of its columns and, for the requirements that alone turn nodes
+/// down, what dropping each would gain; serde gives JSON.
 ///
 /// ```
 /// use labelsel::{Fleet, Selector};
@@ -141,6 +141,14 @@ impl fmt::Display for Diagnosis {
                 r.rejects, r.rejects_alone, r.matching_without
             )?;
         }
+        writeln!(
+            f,
+            "  (rejects: the nodes this requirement turns down; alone: the nodes only it turns down,"
+        )?;
+        writeln!(
+            f,
+            "  which dropping it would gain; without it: the nodes that would match without it)"
+        )?;
         let mut gains: Vec<&RequirementDiagnosis> = self
             .requirements
             .iter()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::support::conformance::Node;
 use crate::support::workload::Workload;
 use assert_cmd::Command;
-use labelsel::{Expression, Fleet, Placement, Rollout, Selector};
+use labelsel::{Expression, Fleet, Place, Placement, Rollout, Selector};
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
@@ -303,7 +303,7 @@ fn check_json_gives_canonical_text_or_the_error_parts() {
             "error": {
                 "message": "expected `,` or `)`, found end of input",
                 "span": [12, 12],
-                "found": "",
+                "found": null,
                 "expected": "`,` or `)`",
             }
         })
@@ -324,7 +324,12 @@ fn check_json_gives_canonical_text_or_the_error_parts() {
                     json!({
                         "message": error.message(),
                         "span": [span.start, span.end],
-                        "found": error.found(),
+                        // null at the end of the input.
+                        "found": if error.span().start == input.len() {
+                            Value::Null
+                        } else {
+                            error.found().into()
+                        },
                         "expected": error.expected(),
                     })
                 );
@@ -474,6 +479,146 @@ fn select_reads_a_job_spec_selector_file_with_snake_case_or_camel_case_fields() 
     );
     assert_eq!(run.code, 0, "{run:#?}");
     assert_eq!(run.stdout, format!("{}\n", expected.len()));
+}
+
+#[test]
+fn selector_files_may_be_kubernetes_structured_label_selectors() {
+    let dir = temp_dir("kube_label_selector");
+    let kube = write_file(
+        &dir,
+        "kube.json",
+        r#"{"matchLabels": {"env": "prod"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["premium", "standard"]},
+                                 {"key": "debug", "operator": "DoesNotExist"}]}"#,
+    );
+    let run = labelsel(&["select", "--selector", &kube]);
+    let native = labelsel(&[
+        "select",
+        "-l",
+        "env=prod",
+        "-e",
+        "tier in (premium,standard)",
+        "-e",
+        "!debug",
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stdout, native.stdout);
+    // check lists what the conversion wrote.
+    let run = labelsel(&["check", "--selector", &kube]);
+    assert_eq!(
+        lines(&run.stdout),
+        ["env=prod", "tier in (premium,standard)", "!debug"]
+    );
+    // A bad entry is named by the file and its place.
+    let bad = write_file(
+        &dir,
+        "bad.json",
+        r#"{"matchExpressions": [{"key": "gpu", "operator": "Exists"}, {"key": "tier", "operator": "in", "values": ["a"]}]}"#,
+    );
+    let run = labelsel(&["select", "--selector", &bad]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(
+        run.stderr.trim_end(),
+        format!(
+            "error: {bad}: not a valid Kubernetes label selector: matchExpressions[1].operator: \
+             \"in\" is not a label selector operator; use In, NotIn, Exists or DoesNotExist"
+        )
+    );
+    let misspelt = write_file(
+        &dir,
+        "misspelt.json",
+        r#"{"matchExpressions": [{"key": "tier", "operator": "In", "value": ["a"]}]}"#,
+    );
+    let run = labelsel(&["select", "--selector", &misspelt]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains(&format!("{misspelt}:1:"))
+            && run.stderr.contains("unknown field `value`"),
+        "{run:#?}"
+    );
+    // In a jobs file too, line by line.
+    let jobs = write_file(
+        &dir,
+        "jobs.ndjson",
+        "{\"id\": \"a\", \"selector\": {\"matchExpressions\": [{\"key\": \"gpu\", \"operator\": \"Exists\"}]}}\n\
+         {\"id\": \"b\", \"selector\": {\"match_expressions\": [\"!gpu\"]}}\n",
+    );
+    let gpu = demo_node_where("with a gpu", |node| label(node, "gpu").is_some());
+    let run = labelsel(&["jobs", "--jobs", &jobs, "--node", &gpu.id]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(lines(&run.stdout), ["a"]);
+    let jobs = write_file(
+        &dir,
+        "bad-jobs.ndjson",
+        "{\"id\": \"a\", \"selector\": {}}\n\
+         {\"id\": \"b\", \"selector\": {\"matchExpressions\": [{\"key\": \"gpu\", \"operator\": \"In\"}]}}\n",
+    );
+    let run = labelsel(&["jobs", "--jobs", &jobs, "--node", &gpu.id]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "{jobs}:2: selector: not a valid Kubernetes label selector: \
+             matchExpressions[0].values: In needs at least one value"
+        )),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn an_explicit_empty_match_ids_is_warned_about() {
+    const WARNING: &str =
+        "match_ids is an empty list, which places no constraint: every node passes it";
+    let dir = temp_dir("empty_match_ids");
+    let job = write_file(
+        &dir,
+        "job.json",
+        r#"{"match_labels": {"env": "prod"}, "match_ids": []}"#,
+    );
+    let fleet = ["--fleet", DEMO_FLEET_PATH];
+    let run = labelsel(&[&["select", "--selector", &job, "--count"][..], &fleet].concat());
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(run.stderr, format!("labelsel: {job}: {WARNING}\n"));
+    // --id fills the list: nothing to warn about.
+    let id = &demo_nodes()[0].id;
+    let run = labelsel(&[&["select", "--selector", &job, "--id", id][..], &fleet].concat());
+    assert_eq!(run.stderr, "", "{run:#?}");
+    // lint: a warning finding, exit 0.
+    let run = labelsel(&["lint", "--selector", &job]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        [
+            format!("warning: unconstrained: {job}: {WARNING}"),
+            "normal form: env=prod".to_string()
+        ]
+    );
+    let run = labelsel(&["lint", "--selector", &job, "-o", "json"]);
+    let findings = run.json()["findings"].clone();
+    assert_eq!(findings[0]["severity"], "Warning");
+    assert_eq!(findings[0]["kind"], "EmptyMatchIds");
+    assert_eq!(findings[0]["origins"], json!(["match_ids"]));
+    // A placement term.
+    let placement = write_file(
+        &dir,
+        "placement.json",
+        r#"{"required": [{"match_labels": {"env": "prod"}, "match_ids": []}],
+            "preferred": [{"weight": 1, "selector": {"matchIds": []}}]}"#,
+    );
+    let run = labelsel(
+        &[
+            &["place", "--placement", &placement, "--top", "1"][..],
+            &fleet,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "labelsel: {placement} required[0]: {WARNING}\n\
+             labelsel: {placement} preferred[0].selector: {WARNING}\n"
+        )
+    );
 }
 
 #[test]
@@ -721,7 +866,7 @@ fn label_flags_narrow_the_selector_file_and_never_replace_its_labels() {
     );
     assert!(
         run.stdout
-            .contains(r#"pass  match_labels["env"]  env=prod"#),
+            .contains(r#"pass  match_labels["env"]   env=prod"#),
         "{run:#?}"
     );
 }
@@ -1359,7 +1504,8 @@ fn an_empty_fleet_file_is_an_empty_fleet() {
         let count = labelsel(&["select", "--fleet", &path, "--count"]);
         assert_eq!((count.code, count.stdout.as_str()), (1, "0\n"), "{name}");
         let diagnosis = labelsel(&["diagnose", "--fleet", &path, "-e", "gpu"]);
-        assert_eq!(diagnosis.code, 0, "{name}: {diagnosis:#?}");
+        // Nothing matches: 1, as select.
+        assert_eq!(diagnosis.code, 1, "{name}: {diagnosis:#?}");
         assert!(
             diagnosis.stdout.starts_with("0 of 0 nodes match"),
             "{diagnosis:#?}"
@@ -1410,6 +1556,7 @@ fn explain_a_matching_node_prints_every_pass_and_exits_0() {
             && label(node, "env") == Some("prod")
             && label(node, "debug").is_none()
     });
+    let gpu = label(node, "gpu").unwrap();
     let run = labelsel(&[
         "explain", "--node", &node.id, "-e", "gpu", "-e", "!debug", "-l", "env=prod",
     ]);
@@ -1418,9 +1565,9 @@ fn explain_a_matching_node_prints_every_pass_and_exits_0() {
         lines(&run.stdout),
         [
             format!("{} matches: all 3 requirements pass", node.id),
-            "  pass  match_expressions[0]  gpu".to_string(),
-            "  pass  match_expressions[1]  !debug  (passes because debug is absent)".to_string(),
-            "  pass  match_expressions[2]  env=prod".to_string(),
+            format!("  pass  match_expressions[0]  gpu       {gpu:?}"),
+            "  pass  match_expressions[1]  !debug    absent".to_string(),
+            "  pass  match_expressions[2]  env=prod  \"prod\"".to_string(),
         ]
     );
 }
@@ -1449,11 +1596,9 @@ fn explain_a_non_matching_node_prints_the_failures_with_actual_values_and_exits_
         lines(&run.stdout),
         [
             format!("{} does not match: 2 of 3 requirements fail", node.id),
-            format!(
-                "  fail  match_expressions[0]  tier=premium  tier is \"{tier}\", not one of the values"
-            ),
-            "  fail  match_expressions[2]  gpu  the node has no gpu label".to_string(),
-            "  pass  match_expressions[1]  !debug  (passes because debug is absent)".to_string(),
+            format!("  fail  match_expressions[0]  tier=premium  {tier:?}  not one of the values"),
+            "  fail  match_expressions[2]  gpu           absent".to_string(),
+            "  pass  match_expressions[1]  !debug        absent".to_string(),
         ]
     );
 
@@ -1461,9 +1606,8 @@ fn explain_a_non_matching_node_prints_the_failures_with_actual_values_and_exits_
     let run = labelsel(&["explain", "--node", &node.id, "-e", "cpu>100000"]);
     assert_eq!(run.code, 1, "{run:#?}");
     assert!(
-        run.stdout.contains(&format!(
-            "fail  match_expressions[0]  cpu>100000  cpu is {cpu}"
-        )),
+        run.stdout
+            .contains(&format!("fail  match_expressions[0]  cpu>100000  {cpu:?}")),
         "{}",
         run.stdout
     );
@@ -1479,6 +1623,153 @@ fn explain_an_unknown_node_exits_2() {
             .contains(r#"no node with id "node-not-in-the-fleet""#),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn explain_an_unknown_node_suggests_the_nearest_ids() {
+    let id = &demo_nodes()[5].id;
+    // One character dropped: one edit away.
+    let typo = format!("{}{}", &id[..id.len() - 2], &id[id.len() - 1..]);
+    let run = labelsel(&["explain", "--node", &typo, "-e", "gpu"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+    let error = stderr_without_demo_notice(&run);
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(
+        error.contains(&format!(
+            "no node with id {typo:?} in the fleet; did you mean "
+        )),
+        "{error}"
+    );
+    assert!(error.contains(&format!("{id:?}")), "{error}");
+    // Nothing near: no suggestion.
+    let run = labelsel(&["explain", "--node", "zzz", "-e", "gpu"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        stderr_without_demo_notice(&run).ends_with("no node with id \"zzz\" in the fleet\n"),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn explain_the_nearest_ids_of_a_large_fleet_come_quickly() {
+    let dir = temp_dir("explain_large_fleet");
+    let fleet: String = (0..50_000)
+        .map(|i| format!("{{\"id\": \"node-us-east-1-{i:06}\", \"labels\": {{\"k\": \"v\"}}}}\n"))
+        .collect();
+    let path = write_file(&dir, "fleet.ndjson", &fleet);
+    let start = std::time::Instant::now();
+    let run = labelsel(&[
+        "explain",
+        "-f",
+        &path,
+        "--node",
+        "node-us-east-1-04999x",
+        "-e",
+        "k",
+    ]);
+    let took = start.elapsed();
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert!(
+        run.stderr
+            .contains("did you mean \"node-us-east-1-049990\", \"node-us-east-1-049991\""),
+        "{run:#?}"
+    );
+    // Loading dominates; a quadratic scan would take minutes.
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn explain_several_nodes_in_turn_exits_0_only_when_all_match() {
+    let with = demo_node_where("with a gpu", |node| label(node, "gpu").is_some());
+    let without = demo_node_where("without a gpu", |node| label(node, "gpu").is_none());
+    // Repeated, or comma-separated.
+    for nodes in [
+        vec!["--node", &with.id, "--node", &without.id],
+        vec!["--node", &*format!("{},{}", with.id, without.id)],
+    ] {
+        let mut args = vec!["explain", "-e", "gpu"];
+        args.extend(&nodes);
+        let run = labelsel(&args);
+        assert_eq!(run.code, 1, "{run:#?}");
+        let text = lines(&run.stdout);
+        assert_eq!(
+            text,
+            [
+                format!("{} matches: its 1 requirement passes", with.id),
+                format!(
+                    "  pass  match_expressions[0]  gpu  {:?}",
+                    label(with, "gpu").unwrap()
+                ),
+                String::new(),
+                format!("{} does not match: 1 of 1 requirements fails", without.id),
+                "  fail  match_expressions[0]  gpu  absent".to_string(),
+            ]
+        );
+    }
+    // Every node matches: 0.
+    let run = labelsel(&[
+        "explain", "-e", "gpu", "--node", &with.id, "--node", &with.id,
+    ]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    // JSON: an array of the explanations, in the order given; one --node is one object.
+    let run = labelsel(&[
+        "explain",
+        "-e",
+        "gpu",
+        "-o",
+        "json",
+        "--node",
+        &without.id,
+        "--node",
+        &with.id,
+    ]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    let all = run.json();
+    let ids: Vec<&str> = all
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [without.id.as_str(), with.id.as_str()]);
+    assert_eq!(all[0]["matches"], false);
+    assert_eq!(all[1]["matches"], true);
+    assert_eq!(all[1]["verdicts"][0]["reason"], json!({"kind": "matched"}));
+    let run = labelsel(&["explain", "-e", "gpu", "-o", "json", "--node", &with.id]);
+    assert_eq!(run.json()["id"], with.id.as_str());
+    // One unknown id among them: an error, nothing printed.
+    let run = labelsel(&["explain", "-e", "gpu", "--node", &with.id, "--node", "nope"]);
+    assert_eq!(run.code, 2, "{run:#?}");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn explain_aligns_its_columns_and_shows_values_for_passes() {
+    let dir = temp_dir("explain_columns");
+    let fleet = write_file(
+        &dir,
+        "fleet.ndjson",
+        r#"{"id": "n1", "labels": {"env": "prod", "tier": "spot", "cpu": "4.5"}}"#,
+    );
+    let job = write_file(
+        &dir,
+        "job.json",
+        r#"{"match_labels": {"env": "prod"}, "match_expressions": ["tier in (premium,standard), !debug", "cpu>2"], "match_ids": ["n1"]}"#,
+    );
+    let run = labelsel(&["explain", "-f", &fleet, "--selector", &job, "--node", "n1"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert_eq!(
+        lines(&run.stdout),
+        [
+            "n1 does not match: 2 of 5 requirements fail",
+            "  fail  match_expressions[0]  tier in (premium,standard)  \"spot\"  not one of the values",
+            "  fail  match_expressions[1]  cpu>2                       \"4.5\"  not an integer",
+            "  pass  match_labels[\"env\"]   env=prod                    \"prod\"",
+            "  pass  match_expressions[0]  !debug                      absent",
+            "  pass  match_ids             id in match_ids (1 id)      \"n1\"",
+        ]
     );
 }
 
@@ -1517,37 +1808,40 @@ fn explain_json_gives_each_verdict_with_its_reason_code() {
     let verdicts = explanation["verdicts"].as_array().expect("verdicts");
     let reasons: Vec<&str> = verdicts
         .iter()
-        .map(|v| v["reason"].as_str().expect("a reason code"))
+        .map(|v| v["reason"]["kind"].as_str().expect("a reason code"))
         .collect();
     assert_eq!(
         reasons,
         // Within an expression, requirements come in canonical (key) order: `!debug` before `tier`.
         // The `-l` selector follows the `-e` expressions, whatever the order of the flags.
         [
-            "KeyAbsent",
-            "ValueNotInSet",
-            "KeyMissing",
-            "ComparisonFailed",
-            "Matched",
-            "IdListed"
+            "key_absent",
+            "value_not_in_set",
+            "key_missing",
+            "comparison_failed",
+            "matched",
+            "id_listed"
         ]
     );
     let passed: Vec<bool> = verdicts.iter().map(|v| v["passed"] == true).collect();
     assert_eq!(passed, [true, false, false, false, true, true]);
-    assert_eq!(verdicts[4]["origin"], "match_expressions[3]");
+    assert_eq!(
+        verdicts[4]["origin"],
+        json!({"field": "match_expressions", "index": 3})
+    );
     assert_eq!(
         verdicts[1],
         json!({
-            "origin": "match_expressions[0]",
+            "origin": {"field": "match_expressions", "index": 0},
             "requirement": "tier in (premium)",
             "key": "tier",
             "passed": false,
-            "reason": "ValueNotInSet",
+            "reason": {"kind": "value_not_in_set"},
             "actual": tier,
         })
     );
     assert_eq!(verdicts[0]["actual"], Value::Null);
-    assert_eq!(verdicts[5]["origin"], "match_ids");
+    assert_eq!(verdicts[5]["origin"], json!({"field": "match_ids"}));
 
     // The same as the library's explanation.
     let matcher = Selector::new()
@@ -1575,7 +1869,10 @@ fn explain_json_gives_each_verdict_with_its_reason_code() {
         "explain", "--node", &node.id, "--output", "json", "--id", other,
     ]);
     assert_eq!(run.code, 1, "{run:#?}");
-    assert_eq!(run.json()["verdicts"][0]["reason"], "IdNotListed");
+    assert_eq!(
+        run.json()["verdicts"][0]["reason"],
+        json!({"kind": "id_not_listed"})
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1650,6 +1947,38 @@ fn diagnose_text_has_the_match_count_and_a_row_per_requirement() {
 }
 
 #[test]
+fn diagnose_explains_its_columns_and_exits_1_when_nothing_matches() {
+    let run = labelsel(&["diagnose", "-e", "tier=premium", "-e", "gpu"]);
+    assert_eq!(run.code, 0, "{run:#?}");
+    assert!(
+        run.stdout.contains(
+            "(rejects: the nodes this requirement turns down; alone: the nodes only it turns down,\n  \
+             which dropping it would gain; without it: the nodes that would match without it)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = labelsel(&["diagnose", "-e", "env=nowhere"]);
+    assert_eq!(run.code, 1, "{run:#?}");
+    assert!(
+        run.stdout
+            .starts_with(&format!("0 of {DEMO_NODES} nodes match\n"))
+    );
+    // The exit statuses are documented in the help.
+    let help = labelsel(&["diagnose", "--help"]);
+    assert!(
+        help.stdout.contains("1 when it matches none"),
+        "{}",
+        help.stdout
+    );
+}
+
+/// A place as the command's JSON writes it: `{"field": "match_expressions", "index": 1}`.
+fn place_json(place: &Place) -> Value {
+    Place::serialize_structured(place, serde_json::value::Serializer).unwrap()
+}
+
+#[test]
 fn diagnose_json_matches_select_count_and_the_library() {
     let nodes = demo_nodes();
     let ids = [
@@ -1677,8 +2006,10 @@ fn diagnose_json_matches_select_count_and_the_library() {
         let mut args = vec!["diagnose", "--output", "json"];
         args.extend(selector);
         let run = labelsel(&args);
-        assert_eq!(run.code, 0, "{args:?}: {run:#?}");
         let diagnosis = run.json();
+        // 0 when the selector matches some node, 1 when none, as select.
+        let code = if diagnosis["matching"] == 0 { 1 } else { 0 };
+        assert_eq!(run.code, code, "{args:?}: {run:#?}");
 
         let mut count_args = vec!["select", "--count"];
         count_args.extend(selector);
@@ -1707,11 +2038,18 @@ fn diagnose_json_matches_select_count_and_the_library() {
             }
         }
         let matcher = library.compile().unwrap();
-        assert_eq!(
-            diagnosis,
-            serde_json::to_value(fleet.diagnose(&matcher)).unwrap(),
-            "{selector:?}"
-        );
+        let library = fleet.diagnose(&matcher);
+        let mut want = serde_json::to_value(&library).unwrap();
+        // The command writes each origin as an object.
+        for (row, requirement) in want["requirements"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .zip(&library.requirements)
+        {
+            row["origin"] = place_json(&requirement.origin);
+        }
+        assert_eq!(diagnosis, want, "{selector:?}");
     }
 }
 
@@ -1970,7 +2308,7 @@ fn the_examples_in_the_help_run() {
         );
         assert!(!run.stdout.is_empty(), "`{line}` prints nothing");
     }
-    assert_eq!((examples, piped_examples), (28, 1), "examples in:\n{help}");
+    assert_eq!((examples, piped_examples), (29, 1), "examples in:\n{help}");
 }
 
 #[test]
@@ -3432,19 +3770,19 @@ fn check_selector_checks_every_label_and_expression_of_a_job_spec_file() {
     assert_eq!(caret_under(&run.stderr, "tier in (a"), (10, 1));
     let run = labelsel(&["check", "--selector", &bad, "--output", "json"]);
     let results = run.json();
-    let places: Vec<&str> = results
+    let places: Vec<&Value> = results
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["place"].as_str().unwrap())
+        .map(|r| &r["place"])
         .collect();
     assert_eq!(
         places,
         [
-            r#"match_labels["Bad/Key/x"]"#,
-            r#"match_labels["env"]"#,
-            "match_expressions[0]",
-            "match_expressions[1]"
+            &json!({"field": "match_labels", "key": "Bad/Key/x"}),
+            &json!({"field": "match_labels", "key": "env"}),
+            &json!({"field": "match_expressions", "index": 0}),
+            &json!({"field": "match_expressions", "index": 1}),
         ]
     );
     assert_eq!(results[1]["input"], "a b");

@@ -170,10 +170,7 @@ fn every_requirement_gets_a_verdict_in_the_order_written() {
         text.starts_with("n2 does not match: 5 of 5 requirements fail\n"),
         "{text}"
     );
-    assert!(
-        text.contains("env is \"dev\", not one of the values"),
-        "{text}"
-    );
+    assert!(text.contains("\"dev\"  not one of the values"), "{text}");
 }
 
 #[test]
@@ -187,11 +184,11 @@ fn explanations_serialise_with_stable_codes() {
             "id": "n1",
             "matches": true,
             "verdicts": [{
-                "origin": "match_expressions[0]",
+                "origin": {"field": "match_expressions", "index": 0},
                 "requirement": "tier!=spot",
                 "key": "tier",
                 "passed": true,
-                "reason": "KeyAbsent",
+                "reason": {"kind": "key_absent"},
                 "actual": null
             }]
         })

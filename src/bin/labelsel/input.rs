@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use labelsel::{Fleet, LabelSet, NodeAffinity, Placement, Selector, SelectorIndex};
+use labelsel::{Fleet, LabelSelector, LabelSet, NodeAffinity, Placement, Selector, SelectorIndex};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -300,8 +300,9 @@ pub(crate) fn read_stdin(what: &str) -> Result<String, Failure> {
     Ok(text)
 }
 
-/// A JSON object of type `T` (named `what` in messages) from a file, or from stdin for `-`.
-fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> {
+/// The text of a file (named `what` in messages), or of stdin for `-`, and its name for messages;
+/// without a leading byte-order mark.
+fn read_text(path: &str, what: &str) -> Result<(String, String), Failure> {
     let (name, text) = if path == "-" {
         ("<stdin>", read_stdin(&format!("the {what}"))?)
     } else {
@@ -310,7 +311,21 @@ fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> 
         (path, text)
     };
     // A byte-order mark, as some editors write, is not part of the JSON.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    Ok((name.to_string(), text))
+}
+
+/// A JSON object of type `T` (named `what` in messages) from a file, or from stdin for `-`.
+fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> {
+    let (name, text) = read_text(path, what)?;
+    parse_json(&name, &text, what)
+}
+
+/// `text`, the whole of file `name`, as a JSON object of type `T` (named `what` in messages).
+fn parse_json<T: DeserializeOwned>(name: &str, text: &str, what: &str) -> Result<T, Failure> {
     let object = format!("a {what} object");
     serde_json::from_str(text).map_err(|e| Failure::new(json_error(name, 1, &object, &e)))
 }
@@ -347,23 +362,110 @@ fn json_error(name: &str, first_line: usize, object: &str, error: &serde_json::E
     format!("{name}:{line}:{column}: {message}")
 }
 
-/// The job-spec selector of a JSON file, or of stdin for `-`.
-pub(crate) fn read_selector(path: &str) -> Result<Selector, Failure> {
-    read_json(path, "selector")
+/// A selector file, read.
+pub(crate) struct SelectorFile {
+    /// Its name for messages (`<stdin>` for stdin).
+    pub(crate) name: String,
+    pub(crate) selector: Selector,
+    /// Whether it says `"match_ids": []`, which places no constraint.
+    pub(crate) empty_match_ids: bool,
+}
+
+impl SelectorFile {
+    /// The warning about an explicit empty `match_ids`, when the file has one.
+    pub(crate) fn empty_match_ids_warning(&self) -> Option<String> {
+        self.empty_match_ids
+            .then(|| format!("{}: {EMPTY_MATCH_IDS}", self.name))
+    }
+}
+
+/// What an explicit empty `match_ids` list means, for warnings and lint.
+pub(crate) const EMPTY_MATCH_IDS: &str =
+    "match_ids is an empty list, which places no constraint: every node passes it";
+
+/// Whether a JSON object says `"match_ids": []` (or a camelCase alias of it).
+fn says_empty_match_ids(object: &serde_json::Value) -> bool {
+    ["match_ids", "matchIds", "matchIDs"].iter().any(|field| {
+        object
+            .get(field)
+            .and_then(|v| v.as_array())
+            .is_some_and(Vec::is_empty)
+    })
+}
+
+/// Whether a JSON object is a Kubernetes structured `LabelSelector`: its `matchExpressions` holds
+/// objects (`{"key", "operator", "values"}`) rather than selector strings.
+fn is_label_selector(object: &serde_json::Value) -> bool {
+    object
+        .get("matchExpressions")
+        .and_then(|v| v.as_array())
+        .is_some_and(|entries| entries.iter().any(serde_json::Value::is_object))
+}
+
+/// A Kubernetes `LabelSelector` converted into a [`Selector`]; `at` names where it was read.
+fn converted(at: &str, selector: &LabelSelector) -> Result<Selector, Failure> {
+    Selector::try_from(selector)
+        .map_err(|e| Failure::new(format!("{at}: not a valid Kubernetes label selector: {e}")))
+}
+
+/// The job-spec selector of a JSON file, or of stdin for `-`: a selector object
+/// (`{"match_labels", "match_expressions", "match_ids"}`) or a Kubernetes structured
+/// `LabelSelector` (`{"matchLabels", "matchExpressions": [{"key", "operator", "values"}]}`),
+/// converted.
+pub(crate) fn read_selector(path: &str) -> Result<SelectorFile, Failure> {
+    let (name, text) = read_text(path, "selector")?;
+    // Only to tell the shapes apart; the typed parse below reports errors (and duplicate keys).
+    let probe: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let selector = match &probe {
+        Some(object) if is_label_selector(object) => {
+            let kube: LabelSelector = parse_json(&name, &text, "Kubernetes label selector")?;
+            converted(&name, &kube)?
+        }
+        _ => parse_json(&name, &text, "selector")?,
+    };
+    Ok(SelectorFile {
+        empty_match_ids: probe.as_ref().is_some_and(says_empty_match_ids),
+        name,
+        selector,
+    })
 }
 
 /// A placement from a JSON file (or stdin): native (`--placement`) or a Kubernetes `nodeAffinity`
-/// object (`--affinity`), converted.
+/// object (`--affinity`), converted; with a warning for each term that says `"match_ids": []`.
 pub(crate) fn load_placement(
     placement: Option<&str>,
     affinity: Option<&str>,
-) -> Result<Placement, Failure> {
+) -> Result<(Placement, Vec<String>), Failure> {
     match (placement, affinity) {
-        (Some(path), None) => read_json(path, "placement"),
+        (Some(path), None) => {
+            let (name, text) = read_text(path, "placement")?;
+            let placement = parse_json(&name, &text, "placement")?;
+            let probe: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let required = probe["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate();
+            let required = required.map(|(i, term)| (format!("required[{i}]"), term));
+            let preferred = probe["preferred"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate();
+            let preferred =
+                preferred.map(|(i, term)| (format!("preferred[{i}].selector"), &term["selector"]));
+            let warnings = required
+                .chain(preferred)
+                .filter(|(_, term)| says_empty_match_ids(term))
+                .map(|(place, _)| format!("{name} {place}: {EMPTY_MATCH_IDS}"))
+                .collect();
+            Ok((placement, warnings))
+        }
         (None, Some(path)) => {
             let affinity: NodeAffinity = read_json(path, "nodeAffinity")?;
-            Placement::try_from(&affinity)
-                .map_err(|e| Failure::new(format!("{path}: the node affinity is invalid: {e}")))
+            let placement = Placement::try_from(&affinity)
+                .map_err(|e| Failure::new(format!("{path}: the node affinity is invalid: {e}")))?;
+            Ok((placement, Vec::new()))
         }
         _ => Err(Failure::new(
             "give the placement with exactly one of --placement FILE and --affinity FILE",
@@ -379,6 +481,9 @@ pub(crate) struct FlagSelector {
     pub(crate) from_file: usize,
     /// How many `-e` flags there are.
     pub(crate) from_e: usize,
+    /// The warning about the file's explicit empty `match_ids`, when it has one and no `--id` flag
+    /// fills the list.
+    pub(crate) empty_match_ids: Option<String>,
 }
 
 impl FlagSelector {
@@ -409,9 +514,13 @@ pub(crate) fn load_selector(
     for id in ids {
         check_node_id("--id", id)?;
     }
-    let mut selector = match path {
-        None => Selector::new(),
-        Some(path) => read_json(path, "selector")?,
+    let (mut selector, mut empty_match_ids) = match path {
+        None => (Selector::new(), None),
+        Some(path) => {
+            let file = read_selector(path)?;
+            let warning = file.empty_match_ids_warning();
+            (file.selector, warning)
+        }
     };
     let from_file = selector.match_expressions.len();
     selector
@@ -420,6 +529,7 @@ pub(crate) fn load_selector(
     if !ids.is_empty() {
         if selector.match_ids.is_empty() {
             selector.match_ids = ids.to_vec();
+            empty_match_ids = None;
         } else {
             // Both lists constrain the node: it must be in each, so in their intersection.
             let flags: BTreeSet<&str> = ids.iter().map(String::as_str).collect();
@@ -439,6 +549,7 @@ pub(crate) fn load_selector(
         selector,
         from_file,
         from_e: expressions.len(),
+        empty_match_ids,
     })
 }
 
@@ -447,6 +558,31 @@ pub(crate) fn load_selector(
 struct JobRecord {
     id: String,
     selector: Selector,
+}
+
+/// One line of a jobs file whose selector is a Kubernetes structured `LabelSelector`.
+#[derive(Deserialize)]
+struct KubeJobRecord {
+    id: String,
+    selector: LabelSelector,
+}
+
+/// A line of a jobs file: its job's id and selector, a Kubernetes `LabelSelector` converted. `at` is
+/// `FILE:LINE`.
+fn job_record(name: &str, number: usize, at: &str, line: &str) -> Result<JobRecord, Failure> {
+    let object = r#"a job object ({"id": ..., "selector": {...}})"#;
+    let error = |e: serde_json::Error| Failure::new(json_error(name, number, object, &e));
+    let probe: Option<serde_json::Value> = serde_json::from_str(line).ok();
+    match probe {
+        Some(job) if is_label_selector(&job["selector"]) => {
+            let record: KubeJobRecord = serde_json::from_str(line).map_err(error)?;
+            Ok(JobRecord {
+                selector: converted(&format!("{at}: selector"), &record.selector)?,
+                id: record.id,
+            })
+        }
+        _ => serde_json::from_str(line).map_err(error),
+    }
 }
 
 /// The jobs of an NDJSON file (or stdin for `-`), one `{"id": ..., "selector": {...}}` a line, indexed
@@ -470,10 +606,7 @@ pub(crate) fn load_jobs(path: &str) -> Result<SelectorIndex, Failure> {
             continue;
         }
         let at = format!("{name}:{}", number + 1);
-        let record: JobRecord = serde_json::from_str(line).map_err(|e| {
-            let object = r#"a job object ({"id": ..., "selector": {...}})"#;
-            Failure::new(json_error(name, number + 1, object, &e))
-        })?;
+        let record = job_record(name, number + 1, &at, line)?;
         if record.id.is_empty() {
             return Err(Failure::new(format!("{at}: a job id must not be empty")));
         }

@@ -2,7 +2,8 @@
 //! find the pending jobs a node satisfies, from a terminal or a script; load a fleet into PostgreSQL or
 //! SQLite (`load`), read it from there (`--db`), and print the SQL a selector runs as (`sql`).
 //!
-//! Exit status: `select` and `explain` exit 0 when a node matches and 1 when none does; `place` exits 0
+//! Exit status: `select` and `diagnose` exit 0 when a node matches and 1 when none does; `explain`
+//! exits 0 when every node named matches and 1 when any does not; `place` exits 0
 //! when a node is feasible and 1 when none is; `jobs` exits 0 when a job is satisfied and 1 when none
 //! is; `lint` exits 1 when it finds an error; every command exits 2 on bad input, on a database error
 //! and when its output cannot be written (a closed pipe, as with `| head`, ends the output quietly
@@ -11,6 +12,7 @@
 mod db;
 mod hints;
 mod input;
+mod near;
 mod nodes;
 mod report;
 mod style;
@@ -30,8 +32,8 @@ use labelsel::{
 use serde_json::json;
 
 use crate::input::{
-    FleetSource, check_node_id, load_fleet, load_jobs, load_placement, load_selector, node_labels,
-    read_selector, read_stdin,
+    EMPTY_MATCH_IDS, FleetSource, check_node_id, load_fleet, load_jobs, load_placement,
+    load_selector, node_labels, read_selector, read_stdin,
 };
 use crate::report::{Failure, notice};
 use crate::style::Colour;
@@ -187,24 +189,37 @@ enum Command {
         #[arg(short = 'o', long, value_enum, default_value_t = SelectOutput::Text)]
         output: SelectOutput,
     },
-    /// Show every requirement's verdict on one node, with the node's actual values.
+    /// Show every requirement's verdict on one or more nodes, with the nodes' actual values.
     #[command(
-        after_help = "Example:\n  labelsel explain --node node-us-east-1-000001 -e 'gpu' -l env=prod\n\n\
-        Exits 0 when the node matches, 1 when it does not, 2 on an error."
+        after_help = "Examples:\n  labelsel explain --node node-us-east-1-000001 -e 'gpu' -l env=prod\n  \
+        labelsel explain --node node-us-east-1-000001,node-us-east-1-000002 -e 'gpu' -o json\n\n\
+        Prints, for each node in turn, a summary line and one line per requirement, failures first: \
+        the verdict, where the requirement was written, the requirement, and the node's value (or \
+        absent). JSON gives one explanation object for one --node, an array of them for several. \
+        An id that is not in the fleet is an error naming the nearest ids.\n\n\
+        Exits 0 when every node named matches, 1 when any does not, 2 on an error."
     )]
     Explain {
         #[command(flatten)]
         fleet: FleetArgs,
-        /// The id of the node to explain.
-        #[arg(long, value_name = "ID")]
-        node: String,
+        /// The id of a node to explain (repeatable, or --node ID1,ID2); each is explained in turn.
+        #[arg(long, value_name = "ID", required = true, value_delimiter = ',')]
+        node: Vec<String>,
         #[command(flatten)]
         selector: SelectorArgs,
         #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
     /// Count the matches and, per requirement, the nodes it turns down and what dropping it would gain.
-    #[command(after_help = "Example:\n  labelsel diagnose -e 'tier=premium' -e 'gpu' -l env=prod")]
+    #[command(
+        after_help = "Example:\n  labelsel diagnose -e 'tier=premium' -e 'gpu' -l env=prod\n\n\
+        The columns: rejects, the nodes this requirement turns down; alone, the nodes only it turns \
+        down (dropping it would gain exactly these); without it, the nodes that would match without \
+        it. JSON: {\"nodes\", \"matching\", \"requirements\": [{\"origin\", \"requirement\", \
+        \"rejects\", \"rejects_alone\", \"matching_without\"}]}.\n\n\
+        Exits 0 when the selector matches some node, 1 when it matches none (as select does), 2 on \
+        an error."
+    )]
     Diagnose {
         #[command(flatten)]
         fleet: FleetArgs,
@@ -614,7 +629,10 @@ fn run(command: Command) -> Result<u8, Failure> {
             if let Some(node) = &explain {
                 check_node_id("--explain", node)?;
             }
-            let placement = load_placement(placement.as_deref(), affinity.as_deref())?;
+            let (placement, warnings) = load_placement(placement.as_deref(), affinity.as_deref())?;
+            for warning in &warnings {
+                notice(warning);
+            }
             let placer = placement.compile()?;
             let fleet = fleet_or_demo(&fleet)?;
             match explain {
@@ -717,7 +735,7 @@ fn explain_placement(
 ) -> Result<u8, Failure> {
     let labels = fleet
         .get(node)
-        .ok_or_else(|| Failure::new(format!("no node with id {node:?} in the fleet")))?;
+        .ok_or_else(|| Failure::new(near::missing_node(fleet, node)))?;
     let explanation = placer.explain(node, &labels);
     match output {
         Output::Json => print_json(&explanation)?,
@@ -770,36 +788,33 @@ fn argument_expressions(expressions: &[String]) -> Result<Vec<Checked>, Failure>
 
 /// Every `match_labels` entry (as `KEY=VALUE`) and `match_expressions` string of a selector file.
 fn selector_parts(path: &str) -> Result<Vec<Checked>, Failure> {
-    let selector = read_selector(path)?;
+    let selector = read_selector(path)?.selector;
     let name = if path == "-" { "<stdin>" } else { path };
-    let labels = selector.match_labels.iter().map(|(key, value)| {
-        let place = Place::MatchLabel(key.clone()).to_string();
+    let mut checked = Vec::new();
+    for (key, value) in &selector.match_labels {
+        let place = Place::MatchLabel(key.clone());
         let text = format!("{key}={value}");
         let result = match labelsel::Selector::new().label(key, value).compile() {
             Err(error) => Err(error.parse_error().clone()),
             Ok(_) => Ok(Expression::parse(&text).map_or(text.clone(), |e| e.to_string())),
         };
-        Checked {
+        checked.push(Checked {
             origin: format!("{name} {place}"),
             input: text,
-            tag: Some(("place", place.into())),
+            tag: Some(("place", place_json(&place)?)),
             result,
-        }
-    });
-    let expressions = selector
-        .match_expressions
-        .iter()
-        .enumerate()
-        .map(|(index, text)| {
-            let place = Place::MatchExpression(index).to_string();
-            Checked {
-                origin: format!("{name} {place}"),
-                input: text.clone(),
-                tag: Some(("place", place.into())),
-                result: Expression::parse(text).map(|e| e.to_string()),
-            }
         });
-    Ok(labels.chain(expressions).collect())
+    }
+    for (index, text) in selector.match_expressions.iter().enumerate() {
+        let place = Place::MatchExpression(index);
+        checked.push(Checked {
+            origin: format!("{name} {place}"),
+            input: text.clone(),
+            tag: Some(("place", place_json(&place)?)),
+            result: Expression::parse(text).map(|e| e.to_string()),
+        });
+    }
+    Ok(checked)
 }
 
 fn check(expressions: &[String], selector: Option<&str>, output: Output) -> Result<u8, Failure> {
@@ -833,7 +848,12 @@ fn check(expressions: &[String], selector: Option<&str>, output: Output) -> Resu
                     "error": {
                         "message": error.message(),
                         "span": [error.span().start, error.span().end],
-                        "found": error.found(),
+                        // null at the end of the input, where there is no token.
+                        "found": if at_end(&error) {
+                            serde_json::Value::Null
+                        } else {
+                            error.found().into()
+                        },
                         "expected": error.expected(),
                     }
                 })
@@ -848,6 +868,11 @@ fn check(expressions: &[String], selector: Option<&str>, output: Output) -> Resu
         print_json(&results)?;
     }
     Ok(if failed { 2 } else { 0 })
+}
+
+/// Whether `error` was found at the end of its input (after any trailing whitespace), not at a token.
+fn at_end(error: &ParseError) -> bool {
+    error.span().is_empty() && error.span().start >= error.input_len()
 }
 
 /// What `select` prints about the matching nodes.
@@ -1165,40 +1190,104 @@ fn batch_size(text: &str) -> Result<usize, String> {
     }
 }
 
+/// `explain`: each node's explanation in turn; exits 0 when every node matches.
 fn explain(
     fleet: &FleetArgs,
-    node: &str,
+    nodes: &[String],
     selector: &SelectorArgs,
     output: Output,
 ) -> Result<u8, Failure> {
-    check_node_id("--node", node)?;
-    let matcher = compile(selector)?;
-    let explanation = matcher.explain(node, &node_of(fleet, node)?);
-    match output {
-        Output::Json => print_json(&explanation)?,
-        Output::Text => print_text(&explanation.to_string(), style::verdicts)?,
+    for node in nodes {
+        check_node_id("--node", node)?;
     }
-    Ok(if explanation.matches { 0 } else { 1 })
+    let matcher = compile(selector)?;
+    let explanations = nodes_of(fleet, nodes)?
+        .iter()
+        .zip(nodes)
+        .map(|(labels, node)| matcher.explain(node, labels))
+        .collect::<Vec<_>>();
+    match (output, explanations.as_slice()) {
+        (Output::Json, [one]) => print_json(one)?,
+        (Output::Json, several) => print_json(&several)?,
+        (Output::Text, _) => {
+            let texts: Vec<String> = explanations.iter().map(|e| e.to_string()).collect();
+            print_text(&texts.join("\n"), style::verdicts)?;
+        }
+    }
+    Ok(if explanations.iter().all(|e| e.matches) {
+        0
+    } else {
+        1
+    })
 }
 
+/// `place` as a JSON object: `{"field": "match_expressions", "index": 1}`.
+fn place_json(place: &Place) -> Result<serde_json::Value, Failure> {
+    Place::serialize_structured(place, serde_json::value::Serializer)
+        .map_err(|e| Failure::new(format!("writing JSON: {e}")))
+}
+
+/// A diagnosis as `diagnose -o json` writes it: the library's fields in its order, each origin an
+/// object as in `explain`'s JSON.
+#[derive(serde::Serialize)]
+struct DiagnosisJson {
+    nodes: usize,
+    matching: usize,
+    requirements: Vec<RequirementJson>,
+}
+
+/// One requirement of a [`DiagnosisJson`].
+#[derive(serde::Serialize)]
+struct RequirementJson {
+    #[serde(serialize_with = "Place::serialize_structured")]
+    origin: Place,
+    requirement: String,
+    rejects: usize,
+    rejects_alone: usize,
+    matching_without: usize,
+}
+
+impl From<&labelsel::Diagnosis> for DiagnosisJson {
+    fn from(diagnosis: &labelsel::Diagnosis) -> DiagnosisJson {
+        DiagnosisJson {
+            nodes: diagnosis.nodes,
+            matching: diagnosis.matching,
+            requirements: diagnosis
+                .requirements
+                .iter()
+                .map(|r| RequirementJson {
+                    origin: r.origin.clone(),
+                    requirement: r.requirement.clone(),
+                    rejects: r.rejects,
+                    rejects_alone: r.rejects_alone,
+                    matching_without: r.matching_without,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `diagnose`: exits 0 when the selector matches some node, 1 when it matches none, as `select`.
 fn diagnose(fleet: &FleetArgs, selector: &SelectorArgs, output: Output) -> Result<u8, Failure> {
     let matcher = compile(selector)?;
     let fleet = fleet_or_demo(fleet)?;
     let diagnosis = fleet.diagnose(&matcher);
     match output {
-        Output::Json => print_json(&diagnosis)?,
+        Output::Json => print_json(&DiagnosisJson::from(&diagnosis))?,
         Output::Text => print_lines(std::iter::once(diagnosis.to_string().trim_end()))?,
     }
-    Ok(0)
+    Ok(if diagnosis.matching > 0 { 0 } else { 1 })
 }
 
+/// `lint`: the analysis, the fleet's findings, and a warning for an explicit empty `match_ids` (the
+/// library cannot see it: the list reads as no constraint); exits 1 on an error-level finding.
 fn lint(
     fleet: Option<&str>,
     db: Option<&str>,
     selector: &SelectorArgs,
     output: Output,
 ) -> Result<u8, Failure> {
-    let matcher = compile(selector)?;
+    let (matcher, empty_match_ids) = compile_noting(selector)?;
     let mut analysis = matcher.analyze();
     let fleet = match (fleet, db) {
         (Some(path), _) => Some(load_fleet(FleetSource::from_arg(path))?),
@@ -1209,22 +1298,63 @@ fn lint(
         analysis.findings.extend(fleet.lint(&matcher));
     }
     match output {
-        Output::Json => print_json(&analysis)?,
-        Output::Text => print_text(&analysis.to_string(), style::findings)?,
+        Output::Json if empty_match_ids.is_none() => print_json(&analysis)?,
+        Output::Json => {
+            let mut json = serde_json::to_value(&analysis)
+                .map_err(|e| Failure::new(format!("writing JSON: {e}")))?;
+            if let (Some(_), Some(findings)) = (&empty_match_ids, json["findings"].as_array_mut()) {
+                // In the shape and spelling of the library's findings.
+                findings.insert(
+                    0,
+                    json!({
+                        "severity": "Warning",
+                        "kind": "EmptyMatchIds",
+                        "message": format!("unconstrained: {EMPTY_MATCH_IDS}"),
+                        "origins": ["match_ids"],
+                        "requirements": [],
+                        "suggestions": [],
+                        "unknown": [],
+                    }),
+                );
+            }
+            print_json(&json)?
+        }
+        Output::Text => {
+            let mut text = analysis.to_string();
+            if let Some(warning) = &empty_match_ids {
+                // The warning is a finding: "no findings" would contradict it.
+                if let Some(rest) = text.strip_prefix("no findings\n") {
+                    text = rest.to_string();
+                }
+                text.insert_str(0, &format!("warning: unconstrained: {warning}\n"));
+            }
+            print_text(&text, style::findings)?
+        }
     }
     Ok(if analysis.has_errors() { 1 } else { 0 })
 }
 
-/// The selector of `--selector`, narrowed by the flags, compiled; an error in a flag's expression is
-/// named by the flag and its number (`-l argument 2`), not by its index in `match_expressions`.
+/// The selector of `--selector`, narrowed by the flags, compiled, as [`compile_noting`] compiles it;
+/// its warning (an explicit empty `match_ids`) goes to stderr.
 fn compile(args: &SelectorArgs) -> Result<Matcher, Failure> {
+    let (matcher, warning) = compile_noting(args)?;
+    if let Some(warning) = warning {
+        notice(&warning);
+    }
+    Ok(matcher)
+}
+
+/// The selector of `--selector`, narrowed by the flags, compiled, and the warning about the file's
+/// explicit empty `match_ids` when it has one; an error in a flag's expression is named by the flag
+/// and its number (`-l argument 2`), not by its index in `match_expressions`.
+fn compile_noting(args: &SelectorArgs) -> Result<(Matcher, Option<String>), Failure> {
     let flags = load_selector(
         args.selector.as_deref(),
         &args.expressions,
         &args.labels,
         &args.ids,
     )?;
-    flags.selector.compile().map_err(|error| {
+    let matcher = flags.selector.compile().map_err(|error| {
         let origin = match error.place() {
             Place::MatchExpression(index) => flags.origin(*index),
             _ => None,
@@ -1233,7 +1363,8 @@ fn compile(args: &SelectorArgs) -> Result<Matcher, Failure> {
             Some(origin) => Failure::Argument { origin, error },
             None => Failure::Selector(error),
         }
-    })
+    })?;
+    Ok((matcher, flags.empty_match_ids))
 }
 
 /// Refuses `--fleet -` with `--selector -`: only one of them can read stdin.
@@ -1262,13 +1393,34 @@ fn sql(dialect: Dialect, selector: &SelectorArgs, count: bool) -> Result<u8, Fai
 /// The labels of node `id`: read alone from the database of `--db`, else looked up in the fleet of
 /// `--fleet` or the demo fleet.
 fn node_of(args: &FleetArgs, id: &str) -> Result<LabelSet, Failure> {
-    let labels = match &args.db {
-        Some(url) => db::node_labels(url, id)?,
-        None => fleet_or_demo(args)?
-            .get(id)
-            .map(|labels| labels.iter().collect()),
-    };
-    labels.ok_or_else(|| Failure::new(format!("no node with id {id:?} in the fleet")))
+    let mut labels = nodes_of(args, std::slice::from_ref(&id.to_string()))?;
+    labels
+        .pop()
+        .ok_or_else(|| Failure::new(format!("no node with id {id:?} in the fleet")))
+}
+
+/// The labels of each node of `ids`, in order: read from the database of `--db` (each alone), else
+/// looked up in the fleet of `--fleet` or the demo fleet, read once. An id not there is an error
+/// naming the nearest ids of the fleet.
+fn nodes_of(args: &FleetArgs, ids: &[String]) -> Result<Vec<LabelSet>, Failure> {
+    if let Some(url) = &args.db {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            match db::node_labels(url, id)? {
+                Some(labels) => found.push(labels),
+                // Only now the whole fleet, to suggest the ids nearest the missing one.
+                None => return Err(Failure::new(near::missing_node(&db::read_fleet(url)?, id))),
+            }
+        }
+        return Ok(found);
+    }
+    let fleet = fleet_or_demo(args)?;
+    ids.iter()
+        .map(|id| match fleet.get(id) {
+            Some(labels) => Ok(labels.iter().collect()),
+            None => Err(Failure::new(near::missing_node(&fleet, id))),
+        })
+        .collect()
 }
 
 /// The fleet of `--fleet` or `--db`, or the embedded demo fleet, saying so on stderr: an answer about
