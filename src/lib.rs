@@ -68,6 +68,7 @@ mod kube;
 mod labels;
 mod map_only;
 mod matcher;
+mod near;
 mod operator;
 mod parse;
 mod place;

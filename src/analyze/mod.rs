@@ -193,8 +193,12 @@ pub struct Finding {
     /// The canonical text of each requirement involved: for a conflict, the conflicting ones in the
     /// order written; for a redundant requirement, that one and then the one that implies it.
     pub requirements: Vec<String>,
-    /// Existing keys or values close to an unknown one, nearest first.
+    /// Existing keys or values close to the unknown ones the message names, nearest first.
     pub suggestions: Vec<String>,
+    /// What the fleet does not know, for [`Fleet::lint`](crate::Fleet::lint): the unknown key, or
+    /// every unknown value of the requirement in byte order (also those the message leaves out).
+    /// Empty for the findings of [`Matcher::analyze`].
+    pub unknown: Vec<String>,
 }
 
 impl fmt::Display for Finding {
@@ -243,7 +247,7 @@ pub enum FindingKind {
     Redundant,
     /// A key no node of the fleet has.
     UnknownKey,
-    /// A value no node of the fleet has for that key.
+    /// Values no node of the fleet has for that key, in one requirement.
     UnknownValue,
 }
 
@@ -337,6 +341,7 @@ fn finding(severity: Severity, kind: FindingKind, message: String, tests: &[Part
         origins: tests.iter().map(|test| test.place.clone()).collect(),
         requirements: tests.iter().map(|test| test.text.to_string()).collect(),
         suggestions: Vec::new(),
+        unknown: Vec::new(),
     }
 }
 

@@ -1,17 +1,62 @@
 //! The nearest existing keys or values to a misspelt one: edit distance with transpositions, and the
-//! name part after a key's prefix.
+//! name part after a key's prefix. The rules are here, once; [`NearIndex`] only finds the candidates.
 
 use super::SUGGESTIONS;
+use crate::near::{NearIndex, name_part, osa_distance};
 
-/// The candidates close to `query`, nearest first (whole matches before name-part matches at the same
-/// distance, then byte order), at most [`SUGGESTIONS`](super::SUGGESTIONS).
-pub(super) fn nearest<'a>(query: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut scored: Vec<(usize, bool, &str)> = candidates
+/// The strings of `index` close to `query`, nearest first (whole matches before name-part matches at
+/// the same distance, then byte order), at most [`SUGGESTIONS`](super::SUGGESTIONS).
+pub(super) fn nearest(query: &str, index: &NearIndex) -> Vec<String> {
+    nearest_to_any(&[query], index)
+}
+
+/// The strings of `index` close to any of `queries`, each scored by the query it is closest to, in the
+/// order of [`nearest`], at most [`SUGGESTIONS`](super::SUGGESTIONS).
+pub(super) fn nearest_to_any(queries: &[&str], index: &NearIndex) -> Vec<String> {
+    let mut scored: Vec<(usize, bool, &str)> = queries
+        .iter()
+        .flat_map(|query| scored(query, index))
+        .collect();
+    // The closest score of each candidate first, then one of each.
+    scored.sort_unstable_by(|a, b| a.2.cmp(b.2).then(a.cmp(b)));
+    scored.dedup_by(|later, first| later.2 == first.2);
+    best(scored)
+}
+
+/// The first few of `index` by their closeness to `query`, with their scores.
+///
+/// The index is searched with a radius growing from 0 to the limit of [`close_within_limit`], and the
+/// search stops at the first radius with enough candidates within it: every string it has not found
+/// is farther, so the first few are final.
+fn scored<'i>(query: &str, index: &'i NearIndex) -> Vec<(usize, bool, &'i str)> {
+    let limit = limit(query);
+    let mut scored = Vec::new();
+    for radius in 0..=limit {
+        scored = score(query, index.within(query, radius).into_iter());
+        if scored.len() >= SUGGESTIONS {
+            break;
+        }
+    }
+    scored.sort_unstable();
+    scored.truncate(SUGGESTIONS);
+    scored
+}
+
+/// Each candidate but `query` itself that is close to it, with its distance and whether by name part.
+fn score<'a>(
+    query: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Vec<(usize, bool, &'a str)> {
+    candidates
         .filter(|candidate| *candidate != query)
         .filter_map(|candidate| {
             closeness(query, candidate).map(|(distance, by_name)| (distance, by_name, candidate))
         })
-        .collect();
+        .collect()
+}
+
+/// The first [`SUGGESTIONS`](super::SUGGESTIONS) by distance, whole before name part, byte order.
+fn best(mut scored: Vec<(usize, bool, &str)>) -> Vec<String> {
     scored.sort_unstable();
     scored
         .into_iter()
@@ -32,55 +77,32 @@ fn closeness(query: &str, candidate: &str) -> Option<(usize, bool)> {
     whole.into_iter().chain(by_name).min()
 }
 
-/// The part of a key after its `prefix/`, or the whole key.
-fn name_part(key: &str) -> &str {
-    key.rsplit_once('/').map_or(key, |(_, name)| name)
-}
-
 /// The edit distance, when it is at most a third of the length of the query's name part (at least 1):
 /// measured on the name, so that a long shared prefix does not let every sibling key through.
 fn close_within_limit(query: &str, candidate: &str) -> Option<usize> {
-    let limit = (name_part(query).chars().count() / 3).max(1);
-    osa_distance(query, candidate, limit)
+    osa_distance(query, candidate, limit(query))
 }
 
-/// The optimal-string-alignment distance: insertions, deletions, substitutions and transpositions of
-/// adjacent characters each count 1, no substring edited twice. `None` when it exceeds `limit`.
-fn osa_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > limit {
-        return None;
-    }
-    // Rows i-2, i-1 and i of the distance table between prefixes of `a` and `b`.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current: Vec<usize> = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        current[0] = i;
-        for j in 1..=b.len() {
-            let substitution = previous[j - 1] + usize::from(a[i - 1] != b[j - 1]);
-            let mut distance = substitution.min(previous[j] + 1).min(current[j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                distance = distance.min(before[j - 2] + 1);
-            }
-            current[j] = distance;
-        }
-        if current.iter().min().is_some_and(|&least| least > limit) {
-            return None;
-        }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous
-        .last()
-        .copied()
-        .filter(|&distance| distance <= limit)
+/// The largest distance at which a string is close to `query`: a third of the length of its name
+/// part, at least 1.
+fn limit(query: &str) -> usize {
+    (name_part(query).chars().count() / 3).max(1)
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The suggestions by comparing `query` with every candidate: what [`nearest`] must equal.
+    fn nearest_by_scan<'a>(query: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<String> {
+        best(score(query, candidates))
+    }
+
+    fn index<'a>(strings: impl IntoIterator<Item = &'a str>) -> NearIndex {
+        NearIndex::new(strings)
+    }
 
     #[test]
     fn osa_distance_counts_each_kind_of_edit_once() {
@@ -116,17 +138,65 @@ mod tests {
     #[test]
     fn nearest_orders_by_distance_then_whole_matches_then_byte_order() {
         // `acme.io/teir` is at distance 0 by its name part; `tear` and `tier` at 1, in byte order.
-        let candidates = ["tier", "tear", "acme.io/teir", "zone"];
+        let candidates = index(["tier", "tear", "acme.io/teir", "zone"]);
         assert_eq!(
-            nearest("teir", candidates.into_iter()),
+            nearest("teir", &candidates),
             ["acme.io/teir", "tear", "tier"]
         );
         // At the same distance, a whole match comes before a name-part match.
         assert_eq!(
-            nearest("gpuu", ["acme.io/gpu", "gpu"].into_iter()),
+            nearest("gpuu", &index(["acme.io/gpu", "gpu"])),
             ["gpu", "acme.io/gpu"]
         );
-        assert!(nearest("tier", ["tier"].into_iter()).is_empty());
-        assert!(nearest("zzzzzz", candidates.into_iter()).is_empty());
+        assert!(nearest("tier", &index(["tier"])).is_empty());
+        assert!(nearest("zzzzzz", &candidates).is_empty());
+    }
+
+    #[test]
+    fn nearest_to_any_scores_each_candidate_by_its_closest_query() {
+        let candidates = index(["prod", "staging", "stage", "dev"]);
+        assert_eq!(
+            nearest_to_any(&["prdo", "stagign"], &candidates),
+            ["prod", "staging"]
+        );
+        // `stage` is 2 from `stagign` but 1 from `stags`.
+        assert_eq!(
+            nearest_to_any(&["stagign", "stags"], &candidates),
+            ["stage", "staging"]
+        );
+        assert!(nearest_to_any(&[], &candidates).is_empty());
+    }
+
+    /// Strings from a small alphabet (with `/`, `.` and a two-byte character), so that many are close
+    /// and some have a prefix.
+    fn word() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("([ab]{0,3}/)?[abcé.-]{0,9}").expect("a valid pattern")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(512) })]
+
+        /// The indexed search suggests exactly what comparing with every candidate suggests.
+        #[test]
+        fn nearest_equals_the_scan(
+            vocabulary in proptest::collection::btree_set(word(), 0..60),
+            queries in proptest::collection::vec(word(), 1..8),
+        ) {
+            let indexed = index(vocabulary.iter().map(String::as_str));
+            for query in &queries {
+                let expected = nearest_by_scan(query, vocabulary.iter().map(String::as_str));
+                prop_assert_eq!(nearest(query, &indexed), expected, "{}", query);
+            }
+            // Several queries at once: the nearest of all their candidates, each by its closest query.
+            let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+            let mut all: Vec<(usize, bool, &str)> = queries
+                .iter()
+                .flat_map(|query| score(query, vocabulary.iter().map(String::as_str)))
+                .collect();
+            all.sort_unstable();
+            let mut seen = std::collections::HashSet::new();
+            all.retain(|scored| seen.insert(scored.2));
+            prop_assert_eq!(nearest_to_any(&queries, &indexed), best(all));
+        }
     }
 }

@@ -14,6 +14,8 @@ use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
+use crate::near::LintCache;
+
 use self::index::Index;
 use self::index::bitmap_bytes;
 use self::node::Node;
@@ -76,6 +78,9 @@ pub struct Fleet {
     /// Whether a slot was reused since the fleet was last empty, so that slot order may differ from
     /// insertion order.
     slots_reused: bool,
+    /// The near-match indexes of the vocabulary that [`lint`](Fleet::lint) built; cleared by every
+    /// update.
+    lint_cache: LintCache,
 }
 
 impl Fleet {
@@ -103,6 +108,7 @@ impl Fleet {
         K: AsRef<str>,
         V: AsRef<str>,
     {
+        self.lint_cache.clear();
         let mut pairs: Vec<(u32, u32)> = labels
             .into_iter()
             .map(|(k, v)| (self.keys.intern(k.as_ref()), self.values.intern(v.as_ref())))
@@ -170,6 +176,7 @@ impl Fleet {
         let Some(slot) = self.slots.remove(id) else {
             return false;
         };
+        self.lint_cache.clear();
         if let Some(node) = self.nodes[slot as usize].take() {
             self.index.remove(slot, &node.labels, &self.values);
             self.release(&node.labels);
@@ -266,6 +273,25 @@ impl Fleet {
             + self.keys.heap_bytes()
             + self.values.heap_bytes()
             + self.index.heap_bytes()
+    }
+
+    /// Whether at least one node has `key`.
+    pub(crate) fn knows_key(&self, key: &str) -> bool {
+        self.keys.id(key).is_some()
+    }
+
+    /// Whether at least one node has `value` for `key`: a lookup of its id under the key.
+    pub(crate) fn knows_value(&self, key: &str, value: &str) -> bool {
+        let indexed = self.keys.id(key).and_then(|key| self.index.key(key));
+        let value = self.values.id(value);
+        indexed
+            .zip(value)
+            .is_some_and(|(indexed, value)| indexed.values.contains_key(&value))
+    }
+
+    /// The near-match indexes [`lint`](Fleet::lint) keeps until the fleet changes.
+    pub(crate) fn lint_cache(&self) -> &LintCache {
+        &self.lint_cache
     }
 
     /// The keys at least one node has.

@@ -487,6 +487,7 @@ fn analysis_serializes_to_json() {
                 "origins": ["match_labels[\"env\"]", "match_expressions[0]"],
                 "requirements": ["env=prod", "env!=prod"],
                 "suggestions": [],
+                "unknown": [],
             }],
             "normal_form": null,
         })
@@ -511,6 +512,7 @@ fn an_unknown_key_a_requirement_needs_is_an_error() {
     assert_eq!(finding.origins, [Place::MatchExpression(1)]);
     assert_eq!(finding.requirements, ["teir=a"]);
     assert_eq!(finding.suggestions, ["tier"]);
+    assert_eq!(finding.unknown, ["teir"]);
     assert_eq!(
         finding.to_string(),
         "error: unknown key teir in match_expressions[1] (teir=a); did you mean tier?"
@@ -628,13 +630,34 @@ fn a_value_set_with_no_known_value_is_an_error() {
         finding.to_string(),
         "error: unknown value prdo for env in match_expressions[0] (env=prdo); did you mean prod?"
     );
-    let both = lint(&fleet, "env in (prdo,stagign)");
-    let suggestions: Vec<&[String]> = both.iter().map(|f| f.suggestions.as_slice()).collect();
+    assert_eq!(finding.unknown, ["prdo"]);
+    // Several unknown values: one finding, quoting the requirement once, suggesting for each.
+    let both = lint(&fleet, "env in (stagign,prdo)");
+    assert_eq!(both.len(), 1);
+    assert_eq!(both[0].severity, Severity::Error);
+    assert_eq!(both[0].unknown, ["prdo", "stagign"]);
+    assert_eq!(both[0].suggestions, ["prod", "staging"]);
+    assert_eq!(both[0].requirements, ["env in (prdo,stagign)"]);
     assert_eq!(
-        suggestions,
-        [&["prod".to_string()][..], &["staging".to_string()][..]]
+        both[0].to_string(),
+        "error: unknown values prdo and stagign for env in match_expressions[0] \
+         (env in (prdo,stagign)); did you mean prod or staging?"
     );
-    assert!(both.iter().all(|f| f.severity == Severity::Error));
+}
+
+#[test]
+fn many_unknown_values_are_named_up_to_five_and_counted() {
+    let fleet = fleet(&[&[("env", "prod")]]);
+    let values: Vec<String> = (0..8).map(|i| format!("v{i}")).collect();
+    let findings = lint(&fleet, &format!("env notin ({})", values.join(",")));
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].severity, Severity::Warning);
+    assert_eq!(findings[0].unknown, values);
+    assert_eq!(
+        findings[0].message,
+        "unknown values v0, v1, v2, v3, v4 and 3 more for env in match_expressions[0] \
+         (env notin (v0,v1,v2,v3,v4,v5,v6,v7)), so they exclude no node"
+    );
 }
 
 #[test]
@@ -645,6 +668,7 @@ fn a_value_set_with_some_known_values_warns_about_the_others() {
     assert_eq!(findings[0].severity, Severity::Warning);
     assert_eq!(findings[0].kind, FindingKind::UnknownValue);
     assert_eq!(findings[0].suggestions, ["staging"]);
+    assert_eq!(findings[0].unknown, ["stagign"]);
 }
 
 #[test]

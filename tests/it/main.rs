@@ -24,6 +24,7 @@ mod fleet_properties;
 mod grammar;
 mod jobs;
 mod kube;
+mod lint_scale;
 mod matcher_properties;
 mod matching;
 mod normal_form_limits;
