@@ -4,12 +4,10 @@
 //! stand, and every way a database can fail is one line on stderr and exit 2.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
+use crate::support::command::{self, MANIFEST_DIR, Run, write_file};
 use crate::support::database::{postgres_url, sqlite_path};
-use assert_cmd::Command;
 
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 /// The fleet embedded in the binary, read here from the same file.
 const DEMO_FLEET_PATH: &str = "data/demo-fleet.ndjson";
 const DEMO_NODES: usize = 300;
@@ -56,57 +54,17 @@ const JOB: &str = r#"{"match_labels": {"env": "prod"}, "match_expressions": ["gp
 // Helpers
 // ---------------------------------------------------------------------------------------------------
 
-/// What one run of the binary gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `labelsel ARGS` from the crate root with `stdin` as its standard input, stdout and stderr
-/// captured.
-fn run_with_stdin(args: &[&str], stdin: &str) -> Run {
-    let output = Command::cargo_bin("labelsel")
-        .expect("the labelsel binary is built")
-        .current_dir(MANIFEST_DIR)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .timeout(Duration::from_secs(120))
-        .args(args)
-        .write_stdin(stdin.to_string())
-        .output()
-        .unwrap_or_else(|e| panic!("running labelsel {args:?}: {e}"));
-    Run {
-        code: output
-            .status
-            .code()
-            .unwrap_or_else(|| panic!("labelsel {args:?} was killed: {}", output.status)),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
 fn labelsel(args: &[&str]) -> Run {
     run_with_stdin(args, "")
 }
 
-/// A fresh directory for one test's files.
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli_db")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-    dir
+fn run_with_stdin(args: &[&str], stdin: &str) -> Run {
+    command::run(args, stdin)
 }
 
-/// Writes `contents` to `dir/name` and returns the path as a string argument.
-fn write_file(dir: &Path, name: &str, contents: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-    path.to_str().expect("temp paths are UTF-8").to_string()
+/// A fresh directory for one test's files.
+fn temp_dir(test: &str) -> PathBuf {
+    command::temp_dir("cli_db", test)
 }
 
 /// The test fleet in `dir`: the demo fleet's NDJSON, then the edge nodes as an array, then a node

@@ -3,56 +3,18 @@
 //! users write them, `--color`, `completions` and `man`, and the places JSON errors in selector,
 //! placement and jobs files name.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
-use assert_cmd::Command;
+use crate::support::command::{self, Run, write_file};
 
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-/// What one run of the binary gave.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `labelsel ARGS` from the crate root, stdout and stderr captured (so not terminals), without
-/// the colour variables of the environment.
+/// Runs `labelsel ARGS` with nothing on stdin.
 fn labelsel(args: &[&str]) -> Run {
-    let output = Command::cargo_bin("labelsel")
-        .expect("the labelsel binary is built")
-        .current_dir(MANIFEST_DIR)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .timeout(Duration::from_secs(60))
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("running labelsel {args:?}: {e}"));
-    Run {
-        code: output.status.code().expect("labelsel exits"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+    command::run(args, "")
 }
 
 /// A fresh directory for one test's files.
 fn temp_dir(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli_output")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
-    dir
-}
-
-/// Writes `contents` to `dir/name` and returns the path as a string argument.
-fn write_file(dir: &Path, name: &str, contents: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-    path.to_str().expect("temp paths are UTF-8").to_string()
+    command::temp_dir("cli_output", test)
 }
 
 /// Four nodes: one with a zone, one without, one in another environment, one without labels.

@@ -2,6 +2,7 @@
 //! vectors and the harness that runs them through every engine, the test databases.
 
 pub mod alloc;
+pub mod command;
 pub mod conformance;
 pub mod database;
 pub mod oracle;
