@@ -322,6 +322,16 @@ impl Writer {
         self.param(SqlParam::Text(value.to_string()))
     }
 
+    /// The comparison of a `>` or `<` check with its threshold as a parameter: `> $3::bigint`.
+    fn comparison<S>(&mut self, check: &Check<S>, threshold: i64) -> String {
+        let operator = if let Check::Greater(_) = check {
+            ">"
+        } else {
+            "<"
+        };
+        format!("{operator} {}", self.param(SqlParam::Integer(threshold)))
+    }
+
     /// A set's values, sorted, so that the statement is the same on every run.
     fn list(&mut self, values: &CompiledValues) -> String {
         let mut list: Vec<String> = values.iter().map(str::to_string).collect();
@@ -416,17 +426,12 @@ impl Writer {
             Check::Exists => format!("labels ? {}", self.text(key)),
             Check::Absent => format!("NOT labels ? {}", self.text(key)),
             Check::Greater(threshold) | Check::Less(threshold) => {
-                let operator = if let Check::Greater(_) = clause.check {
-                    ">"
-                } else {
-                    "<"
-                };
                 let key = self.text(key);
-                let threshold = self.param(SqlParam::Integer(*threshold));
+                let comparison = self.comparison(&clause.check, *threshold);
                 let value = format!("(labels->>{key})");
                 format!(
                     "labels ? {key} AND {}",
-                    postgres_integer(&value, &format!("{operator} {threshold}"))
+                    postgres_integer(&value, &comparison)
                 )
             }
         }
@@ -444,13 +449,8 @@ impl Writer {
             Check::Exists => "true".to_string(),
             Check::Absent => "false".to_string(),
             Check::Greater(threshold) | Check::Less(threshold) => {
-                let operator = if let Check::Greater(_) = check {
-                    ">"
-                } else {
-                    "<"
-                };
-                let threshold = self.param(SqlParam::Integer(*threshold));
-                postgres_integer("id", &format!("{operator} {threshold}"))
+                let comparison = self.comparison(check, *threshold);
+                postgres_integer("id", &comparison)
             }
         }
     }
@@ -481,13 +481,9 @@ impl Writer {
             Check::NotIn(values) => format!("NOT {}", nodes_where(value_in(self, values))),
             Check::Exists => nodes_where(String::new()),
             Check::Absent => format!("NOT {}", nodes_where(String::new())),
-            Check::Greater(threshold) => {
-                let threshold = self.param(SqlParam::Integer(*threshold));
-                nodes_where(format!(" AND int_value > {threshold}"))
-            }
-            Check::Less(threshold) => {
-                let threshold = self.param(SqlParam::Integer(*threshold));
-                nodes_where(format!(" AND int_value < {threshold}"))
+            Check::Greater(threshold) | Check::Less(threshold) => {
+                let comparison = self.comparison(&clause.check, *threshold);
+                nodes_where(format!(" AND int_value {comparison}"))
             }
         }
     }
@@ -506,13 +502,8 @@ impl Writer {
             Check::Exists => "1".to_string(),
             Check::Absent => "0".to_string(),
             Check::Greater(threshold) | Check::Less(threshold) => {
-                let operator = if let Check::Greater(_) = check {
-                    ">"
-                } else {
-                    "<"
-                };
-                let threshold = self.param(SqlParam::Integer(*threshold));
-                format!("{} {operator} {threshold}", sqlite_integer("n.id"))
+                let comparison = self.comparison(check, *threshold);
+                format!("{} {comparison}", sqlite_integer("n.id"))
             }
         }
     }
