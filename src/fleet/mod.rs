@@ -7,10 +7,11 @@ mod node;
 mod place;
 mod rollout;
 mod select;
+mod shared;
 mod spread;
 mod vocab;
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use roaring::RoaringBitmap;
 
@@ -19,13 +20,13 @@ use crate::near::LintCache;
 use self::index::Index;
 use self::index::bitmap_bytes;
 use self::node::Node;
-use self::vocab::{Vocabulary, hash_map_bytes, shrink_sparse};
+use self::shared::{Chunks, ShardedMap};
+use self::vocab::Vocabulary;
 
 pub use self::diagnose::{Diagnosis, RequirementDiagnosis};
 pub use self::node::NodeLabels;
 pub use self::place::{Placed, Ranked};
 pub use self::rollout::Rollout;
-use self::select::InsertionOrder;
 pub use self::select::Selection;
 pub use self::spread::Spread;
 
@@ -37,14 +38,56 @@ pub use self::spread::Spread;
 /// unions, intersections and differences, and returns the matching nodes in insertion order.
 ///
 /// Updates keep the index exact: [`insert`](Fleet::insert) replaces a node with the same id (keeping
-/// its place in the order), [`remove`](Fleet::remove) drops it, and removed slots are reused.
+/// its place in the order) and [`remove`](Fleet::remove) drops it. Each node has a slot, numbered in
+/// insertion order, so that every selection comes out in insertion order by walking its bitmap; a
+/// removed node's slot stays empty until the empty slots outnumber the nodes (and at least 4,096
+/// are empty), when the slots are renumbered in one pass over the index. That pass costs about what
+/// the removals since the last one did, so its cost per update stays constant.
 ///
 /// Memory comes back: the interned keys and values are counted, and a string no node holds any more is
 /// freed with its id (ids are reused), as are the index entries of keys and values no node has; hash
 /// tables left mostly empty shrink. A fleet that churns (nodes with unique hostnames or timestamps
 /// inserted, relabelled, removed) stays within what its largest population needed, and removing every
-/// node gives back every allocation. A `Fleet` is `Send + Sync`: share it behind an `RwLock` for
-/// concurrent readers.
+/// node gives back every allocation.
+///
+/// # Snapshots
+///
+/// `clone` is cheap: the node table, the tables of ids and strings and the index are kept in
+/// reference-counted chunks and shards that a clone shares, so a clone of a million nodes copies
+/// pointers, not nodes. The first update after a clone copies only the chunks, shards and bitmaps it
+/// touches; the clone does not see it. A writer can therefore publish a consistent snapshot after each
+/// batch of updates, and readers select on the snapshot they hold without waiting for the writer:
+///
+/// ```
+/// use std::sync::{Arc, RwLock};
+/// use labelsel::{Fleet, Selector};
+///
+/// let published: RwLock<Arc<Fleet>> = RwLock::new(Arc::new(Fleet::new()));
+/// let matcher = Selector::new().expression("zone=a").compile()?;
+/// std::thread::scope(|scope| {
+///     scope.spawn(|| {
+///         // The writer owns the fleet and publishes a snapshot after each batch.
+///         let mut fleet = Fleet::new();
+///         for batch in 0..10 {
+///             for i in 0..100 {
+///                 let zone = if i % 2 == 0 { "a" } else { "b" };
+///                 fleet.insert(&format!("node-{batch}-{i}"), [("zone", zone)]);
+///             }
+///             *published.write().unwrap() = Arc::new(fleet.clone());
+///         }
+///     });
+///     scope.spawn(|| {
+///         // A reader holds the lock only to take the current snapshot.
+///         let snapshot = Arc::clone(&published.read().unwrap());
+///         let selected = snapshot.count(&matcher);
+///         assert_eq!(selected * 2, snapshot.len());
+///     });
+/// });
+/// assert_eq!(published.read().unwrap().count(&matcher), 500);
+/// # Ok::<(), labelsel::SelectorError>(())
+/// ```
+///
+/// A `Fleet` is `Send + Sync`.
 ///
 /// ```
 /// use labelsel::{Fleet, Selector};
@@ -64,24 +107,20 @@ pub use self::spread::Spread;
 pub struct Fleet {
     keys: Vocabulary,
     values: Vocabulary,
-    /// Node storage by slot; `None` marks a free slot.
-    nodes: Vec<Option<Node>>,
-    /// Free slots, reused before the storage grows.
-    free: Vec<u32>,
-    /// Slot of each node id.
-    slots: HashMap<Box<str>, u32>,
+    /// Node storage by slot; `None` marks an empty slot, and a chunk of empty slots is dropped.
+    nodes: Chunks<Option<Node>>,
+    /// Slot of each node id; the key is the same string as the node's id.
+    slots: ShardedMap<Arc<str>, u32>,
     /// Slots that hold a node.
     live: RoaringBitmap,
     index: Index,
-    /// Insertion counter; a node keeps the number of its first insertion.
-    next_seq: u64,
-    /// Whether a slot was reused since the fleet was last empty, so that slot order may differ from
-    /// insertion order.
-    slots_reused: bool,
-    /// The near-match indexes of the vocabulary that [`lint`](Fleet::lint) built; cleared by every
-    /// update.
+    /// The near-match indexes of the vocabulary that [`lint`](Fleet::lint) built; a clone shares them
+    /// and every update clears them.
     lint_cache: LintCache,
 }
+
+/// Empty slots are renumbered away once they outnumber the nodes by at least this many.
+const RENUMBER_SLACK: usize = 4096;
 
 impl Fleet {
     /// An empty fleet.
@@ -130,36 +169,31 @@ impl Fleet {
         let labels = labels.into_boxed_slice();
 
         if let Some(&slot) = self.slots.get(id) {
-            let node = self.nodes[slot as usize]
-                .as_mut()
+            let node = self
+                .nodes
+                .get_mut(slot as usize)
+                .and_then(Option::as_mut)
                 .expect("an indexed id has a node");
-            self.index.remove(slot, &node.labels, &self.values);
-            self.index.add(slot, &labels, &self.values);
+            // Only the labels that changed touch the index, so that relabelling one label of a node
+            // after a snapshot copies the index entries of that key alone.
+            let (gone, came) = changed_labels(&node.labels, &labels, &self.keys);
+            self.index.remove(slot, &gone, &self.values);
+            self.index.add(slot, &came, &self.values);
             let old = std::mem::replace(&mut node.labels, labels);
             // After the new labels took theirs, so that a string both hold keeps its id.
             self.release(&old);
             return true;
         }
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots_reused = true;
-                slot
-            }
-            None => {
-                let slot = u32::try_from(self.nodes.len()).expect("more than 4 billion nodes");
-                self.nodes.push(None);
-                slot
-            }
-        };
+        let empty = self.nodes.len() - self.slots.len();
+        if empty > self.slots.len().max(RENUMBER_SLACK) || self.nodes.len() > u32::MAX as usize {
+            self.renumber();
+        }
+        let slot = u32::try_from(self.nodes.len()).expect("more than 4 billion nodes");
         self.index.add(slot, &labels, &self.values);
         self.live.insert(slot);
-        self.slots.insert(id.into(), slot);
-        self.nodes[slot as usize] = Some(Node {
-            id: id.into(),
-            seq: self.next_seq,
-            labels,
-        });
-        self.next_seq += 1;
+        let id: Arc<str> = id.into();
+        self.slots.insert(Arc::clone(&id), slot);
+        self.nodes.push(Some(Node { id, labels }));
         false
     }
 
@@ -177,24 +211,51 @@ impl Fleet {
             return false;
         };
         self.lint_cache.clear();
-        if let Some(node) = self.nodes[slot as usize].take() {
+        if let Some(node) = self.nodes.get_mut(slot as usize).and_then(Option::take) {
             self.index.remove(slot, &node.labels, &self.values);
             self.release(&node.labels);
         }
         self.live.remove(slot);
         if self.live.is_empty() {
-            // Give every allocation back; the vocabularies already have.
-            self.nodes = Vec::new();
-            self.free = Vec::new();
-            self.slots = HashMap::new();
+            // Give every allocation back; the vocabularies and the table of ids already have.
+            self.nodes = Chunks::default();
             self.live = RoaringBitmap::new();
             self.index.clear();
-            self.slots_reused = false;
             return true;
         }
-        self.free.push(slot);
-        shrink_sparse(&mut self.slots);
+        let chunk = self.nodes.chunk_range(slot as usize);
+        if self
+            .live
+            .range_cardinality(chunk.start as u32..chunk.end as u32)
+            == 0
+        {
+            self.nodes.drop_chunk_of(slot as usize);
+        }
         true
+    }
+
+    /// Numbers the nodes' slots afresh, in order and without gaps: the node table, the table of ids
+    /// and every bitmap of the index are rewritten.
+    fn renumber(&mut self) {
+        let mut renumbered = vec![u32::MAX; self.nodes.len()];
+        let mut nodes = Chunks::default();
+        for (new, old) in self.live.iter().enumerate() {
+            let new = new as u32;
+            renumbered[old as usize] = new;
+            let node = self
+                .nodes
+                .get(old as usize)
+                .and_then(Option::as_ref)
+                .expect("a live slot holds a node");
+            if let Some(slot) = self.slots.get_mut(&*node.id) {
+                *slot = new;
+            }
+            nodes.push(Some(node.clone()));
+        }
+        self.nodes = nodes;
+        self.live = RoaringBitmap::from_sorted_iter(0..self.slots.len() as u32)
+            .expect("an ascending range");
+        self.index.renumber(&renumbered);
     }
 
     /// Gives back the references a node's labels hold on their keys and values.
@@ -236,17 +297,17 @@ impl Fleet {
     /// assert_eq!(ids, ["b", "a"]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, NodeLabels<'_>)> + '_ {
-        InsertionOrder::new(self, &self.live).map(move |slot| {
+        self.live.iter().map(move |slot| {
             let node = self.node(slot);
             (&*node.id, self.labels_in(slot))
         })
     }
 
     /// Approximate heap bytes held by the fleet: the node table and each node's id and labels, the
-    /// table of ids, the free slots, the interned keys and values (their text, tables and free ids) and
-    /// the index (bitmaps by their containers, hash tables by their buckets, integer entries). Tables
-    /// count by capacity; each allocation counts the bytes requested, not what the allocator rounds
-    /// them up to. An empty fleet holds 0 bytes.
+    /// table of ids, the interned keys and values (their text, tables and free ids) and the index
+    /// (bitmaps by their containers, hash tables by their buckets). Tables count by capacity; each
+    /// allocation counts the bytes requested, not what the allocator rounds them up to. What a clone
+    /// shares counts in full in each. An empty fleet holds 0 bytes.
     ///
     /// ```
     /// let mut fleet = labelsel::Fleet::new();
@@ -257,18 +318,16 @@ impl Fleet {
     /// assert_eq!(fleet.heap_bytes(), 0);
     /// ```
     pub fn heap_bytes(&self) -> usize {
+        // Each id is one `Arc<str>` that the node and the table of ids share.
         let nodes: usize = self
             .nodes
             .iter()
-            .flatten()
-            .map(|node| node.id.len() + std::mem::size_of_val(&*node.labels))
+            .filter_map(|(_, node)| node.as_ref())
+            .map(|node| 16 + node.id.len() + std::mem::size_of_val(&*node.labels))
             .sum();
-        let id_text: usize = self.slots.keys().map(|id| id.len()).sum();
         nodes
-            + self.nodes.capacity() * std::mem::size_of::<Option<Node>>()
-            + self.free.capacity() * std::mem::size_of::<u32>()
-            + hash_map_bytes(&self.slots)
-            + id_text
+            + self.nodes.heap_bytes()
+            + self.slots.heap_bytes()
             + bitmap_bytes(&self.live)
             + self.keys.heap_bytes()
             + self.values.heap_bytes()
@@ -311,8 +370,9 @@ impl Fleet {
     }
 
     fn node(&self, slot: u32) -> &Node {
-        self.nodes[slot as usize]
-            .as_ref()
+        self.nodes
+            .get(slot as usize)
+            .and_then(Option::as_ref)
             .expect("a live slot holds a node")
     }
 
@@ -323,4 +383,48 @@ impl Fleet {
             labels: &self.node(slot).labels,
         }
     }
+}
+
+/// A node's labels as `(key id, value id)` pairs, sorted by the text of their keys.
+type LabelIds = Vec<(u32, u32)>;
+
+/// The labels of `old` that `new` does not have, and those of `new` that `old` does not have; both
+/// sorted by the text of their keys.
+fn changed_labels(
+    old: &[(u32, u32)],
+    new: &[(u32, u32)],
+    keys: &Vocabulary,
+) -> (LabelIds, LabelIds) {
+    let (mut gone, mut came) = (Vec::new(), Vec::new());
+    let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        match (old.peek(), new.peek()) {
+            (Some(&&before), Some(&&after)) => {
+                if before.0 == after.0 {
+                    if before.1 != after.1 {
+                        gone.push(before);
+                        came.push(after);
+                    }
+                    old.next();
+                    new.next();
+                } else if keys.term(before.0) < keys.term(after.0) {
+                    gone.push(before);
+                    old.next();
+                } else {
+                    came.push(after);
+                    new.next();
+                }
+            }
+            (Some(_), None) => {
+                gone.extend(old);
+                break;
+            }
+            (None, Some(_)) => {
+                came.extend(new);
+                break;
+            }
+            (None, None) => break,
+        }
+    }
+    (gone, came)
 }

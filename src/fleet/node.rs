@@ -1,14 +1,15 @@
 //! How a fleet stores one node, and [`NodeLabels`], the view of its labels.
 
+use std::sync::Arc;
+
 use crate::fleet::vocab::Vocabulary;
 use crate::labels::Labels;
 
 /// One stored node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Node {
-    pub(crate) id: Box<str>,
-    /// Order of first insertion; iteration follows it.
-    pub(crate) seq: u64,
+    /// The id, shared with the fleet's table of ids.
+    pub(crate) id: Arc<str>,
     /// `(key id, value id)` pairs, sorted by the key's text.
     pub(crate) labels: Box<[(u32, u32)]>,
 }

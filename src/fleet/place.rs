@@ -7,7 +7,6 @@ use std::fmt;
 use roaring::{MultiOps, RoaringBitmap};
 
 use crate::fleet::Fleet;
-use crate::fleet::select::InsertionOrder;
 use crate::placement::Placer;
 
 /// A node [`Fleet::place`] chose, with its score.
@@ -215,7 +214,7 @@ pub struct Ranked<'f> {
     fleet: &'f Fleet,
     plan: Plan<'f>,
     /// The score being walked and its nodes in fleet order.
-    current: Option<(i64, InsertionOrder<'static>)>,
+    current: Option<(i64, roaring::bitmap::IntoIter)>,
 }
 
 impl<'f> Iterator for Ranked<'f> {
@@ -230,7 +229,7 @@ impl<'f> Iterator for Ranked<'f> {
                 return Some(Placed { id, score: *score });
             }
             let (score, nodes) = self.plan.next_score()?;
-            self.current = Some((score, InsertionOrder::owned(self.fleet, nodes)));
+            self.current = Some((score, nodes.into_iter()));
         }
     }
 }

@@ -8,7 +8,7 @@ use std::ops::Bound;
 use roaring::{MultiOps, RoaringBitmap};
 
 use crate::fleet::Fleet;
-use crate::fleet::index::KeyIndex;
+use crate::fleet::index::{Holders, KeyIndex};
 use crate::fleet::node::NodeLabels;
 use crate::labels::Labels;
 use crate::matcher::{Clause, CompiledValues, Matcher, Subject};
@@ -171,7 +171,7 @@ impl Fleet {
                             .iter()
                             .filter_map(|value| self.values.id(value))
                             .filter_map(|value| index.values.get(&value))
-                            .map(RoaringBitmap::len)
+                            .map(Holders::len)
                             .sum(),
                         _ => index.present.len(),
                     };
@@ -248,8 +248,8 @@ impl Fleet {
         match &clause.check {
             Check::NotIn(values) => {
                 let values = values.iter().filter_map(|v| self.values.id(v));
-                for nodes in values.filter_map(|value| key.values.get(&value)) {
-                    *candidates -= nodes;
+                for holders in values.filter_map(|value| key.values.get(&value)) {
+                    holders.remove_from(candidates);
                 }
             }
             _ => *candidates -= &key.present,
@@ -313,12 +313,29 @@ impl Fleet {
             .filter_map(|value| key.values.get(&value));
         match (found.next(), found.next()) {
             (None, _) => Cow::Owned(RoaringBitmap::new()),
-            (Some(only), None) => Cow::Borrowed(only),
+            (Some(only), None) => only.bitmap(),
             (Some(first), Some(second)) => {
-                Cow::Owned([first, second].into_iter().chain(found).union())
+                Cow::Owned(union([first, second].into_iter().chain(found)))
             }
         }
     }
+}
+
+/// The nodes of all these values: the bitmaps unioned at once, the single nodes added after.
+fn union<'a>(holders: impl Iterator<Item = &'a Holders>) -> RoaringBitmap {
+    let mut ones = Vec::new();
+    let mut nodes = holders
+        .filter_map(|holders| match holders {
+            Holders::One(slot) => {
+                ones.push(*slot);
+                None
+            }
+            Holders::Many(nodes) => Some(nodes),
+        })
+        .union();
+    ones.sort_unstable();
+    nodes.extend(ones);
+    nodes
 }
 
 /// How to evaluate a selector on the index.
@@ -471,10 +488,11 @@ impl Range<'_, '_> {
     }
 
     fn union<'a>(&'a self, integers: impl Iterator<Item = &'a Vec<u32>>) -> RoaringBitmap {
-        integers
-            .flatten()
-            .filter_map(|value| self.index.values.get(value))
-            .union()
+        union(
+            integers
+                .flatten()
+                .filter_map(|value| self.index.values.get(value)),
+        )
     }
 }
 
@@ -525,7 +543,7 @@ impl<'f> Selection<'f> {
     /// The ids of the selected nodes, in the order they were first inserted into the fleet.
     pub fn iter(&self) -> impl Iterator<Item = &'f str> + '_ {
         let fleet = self.fleet;
-        InsertionOrder::new(fleet, &self.slots).map(move |slot| &*fleet.node(slot).id)
+        self.slots.iter().map(move |slot| &*fleet.node(slot).id)
     }
 }
 
@@ -538,55 +556,5 @@ impl fmt::Debug for Selection<'_> {
             .field("len", &self.len())
             .field("first", &first)
             .finish_non_exhaustive()
-    }
-}
-
-/// Slots of a bitmap in insertion order: the bitmap's own order while no slot has been reused, else
-/// sorted by insertion number.
-pub(crate) enum InsertionOrder<'a> {
-    /// Slot order is insertion order.
-    InSlotOrder(roaring::bitmap::Iter<'a>),
-    /// Slot order is insertion order, in a bitmap the iterator owns.
-    OwnedInSlotOrder(roaring::bitmap::IntoIter),
-    /// Slots sorted by insertion number.
-    Sorted(std::vec::IntoIter<(u64, u32)>),
-}
-
-impl<'a> InsertionOrder<'a> {
-    pub(crate) fn new(fleet: &Fleet, slots: &'a RoaringBitmap) -> InsertionOrder<'a> {
-        if !fleet.slots_reused {
-            return InsertionOrder::InSlotOrder(slots.iter());
-        }
-        InsertionOrder::sorted(fleet, slots)
-    }
-
-    /// The same over a bitmap the iterator takes.
-    pub(crate) fn owned(fleet: &Fleet, slots: RoaringBitmap) -> InsertionOrder<'static> {
-        if !fleet.slots_reused {
-            return InsertionOrder::OwnedInSlotOrder(slots.into_iter());
-        }
-        InsertionOrder::sorted(fleet, &slots)
-    }
-
-    /// The slots sorted by insertion number.
-    fn sorted(fleet: &Fleet, slots: &RoaringBitmap) -> InsertionOrder<'static> {
-        let mut order: Vec<(u64, u32)> = slots
-            .iter()
-            .map(|slot| (fleet.node(slot).seq, slot))
-            .collect();
-        order.sort_unstable();
-        InsertionOrder::Sorted(order.into_iter())
-    }
-}
-
-impl Iterator for InsertionOrder<'_> {
-    type Item = u32;
-
-    fn next(&mut self) -> Option<u32> {
-        match self {
-            InsertionOrder::InSlotOrder(slots) => slots.next(),
-            InsertionOrder::OwnedInSlotOrder(slots) => slots.next(),
-            InsertionOrder::Sorted(order) => order.next().map(|(_, slot)| slot),
-        }
     }
 }

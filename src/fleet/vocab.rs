@@ -3,23 +3,29 @@
 //! Strings are reference-counted: every label of every node that uses a string holds one reference,
 //! and the string and its id are freed when the last one is released. Freed ids are reused, so the
 //! ids in use stay below the largest number of distinct strings held at once.
+//!
+//! The tables are kept in [`Chunks`] and a [`ShardedMap`], so a clone shares them and a write copies
+//! only the chunks and shards it touches; each string is one `Arc<str>` that both tables point to.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::fleet::shared::{Chunks, ShardedMap};
 
 /// A set of strings, each with a dense id and a count of the references to it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vocabulary {
     /// The id of each live string.
-    ids: HashMap<Box<str>, u32>,
-    /// By id: the string (empty when the id is free) and its references (0 when free).
-    terms: Vec<Term>,
+    ids: ShardedMap<Arc<str>, u32>,
+    /// By id: the string (`None` when the id is free) and its references (0 when free).
+    terms: Chunks<Term>,
     /// Free ids, reused (last freed first) before `terms` grows.
-    free: Vec<u32>,
+    free: Chunks<u32>,
 }
 
 #[derive(Debug, Clone, Default)]
 struct Term {
-    text: Box<str>,
+    text: Option<Arc<str>>,
     refs: u32,
 }
 
@@ -41,26 +47,24 @@ impl Vocabulary {
     /// When more than `u32::MAX` distinct strings, or references to one string, are held at once.
     pub(crate) fn intern(&mut self, term: &str) -> u32 {
         if let Some(&id) = self.ids.get(term) {
-            let refs = &mut self.terms[id as usize].refs;
+            let refs = &mut self.terms.get_mut(id as usize).expect("a live id").refs;
             *refs = refs.checked_add(1).expect("more than 4 billion references");
             return id;
         }
-        let text: Box<str> = term.into();
+        let text: Arc<str> = term.into();
+        let entry = Term {
+            text: Some(Arc::clone(&text)),
+            refs: 1,
+        };
         let id = match self.free.pop() {
             Some(id) => {
-                self.terms[id as usize] = Term {
-                    text: text.clone(),
-                    refs: 1,
-                };
+                *self.terms.get_mut(id as usize).expect("a freed id") = entry;
                 id
             }
             None => {
                 let id =
                     u32::try_from(self.terms.len()).expect("more than 4 billion distinct labels");
-                self.terms.push(Term {
-                    text: text.clone(),
-                    refs: 1,
-                });
+                self.terms.push(entry);
                 id
             }
         };
@@ -71,20 +75,19 @@ impl Vocabulary {
     /// Gives back one reference to `id`; the last one frees the string and its id. When no string is
     /// left, every allocation is given back.
     pub(crate) fn release(&mut self, id: u32) {
-        let term = &mut self.terms[id as usize];
+        let term = self.terms.get_mut(id as usize).expect("a live id");
         debug_assert!(term.refs > 0, "released a free id");
         term.refs -= 1;
         if term.refs > 0 {
             return;
         }
-        let text = std::mem::take(&mut term.text);
-        self.ids.remove(&text);
+        let text = term.text.take().expect("a live id has its text");
+        self.ids.remove(&*text);
         if self.ids.is_empty() {
             *self = Vocabulary::default();
             return;
         }
         self.free.push(id);
-        shrink_sparse(&mut self.ids);
     }
 
     /// The id of `term`, if a node holds it.
@@ -94,26 +97,27 @@ impl Vocabulary {
 
     /// The string of an id in use.
     pub(crate) fn term(&self, id: u32) -> &str {
-        debug_assert!(self.terms[id as usize].refs > 0, "the term of a free id");
-        &self.terms[id as usize].text
+        let term = self.terms.get(id as usize);
+        debug_assert!(
+            term.is_some_and(|term| term.refs > 0),
+            "the term of a free id"
+        );
+        term.and_then(|term| term.text.as_deref())
+            .unwrap_or_default()
     }
 
     /// The strings in use, by id.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         self.terms
             .iter()
-            .filter(|term| term.refs > 0)
-            .map(|term| &*term.text)
+            .filter_map(|(_, term)| term.text.as_deref())
     }
 
-    /// Approximate heap bytes held: the text (kept twice, in the map and by id), the map's buckets
-    /// (one control byte each), the id table and the free list, by capacity.
+    /// Approximate heap bytes held: the text (once, with its `Arc` counts), the map's shards, the id
+    /// table and the free list.
     pub(crate) fn heap_bytes(&self) -> usize {
-        let text: usize = self.ids.keys().map(|t| t.len()).sum();
-        2 * text
-            + hash_map_bytes(&self.ids)
-            + self.terms.capacity() * std::mem::size_of::<Term>()
-            + self.free.capacity() * std::mem::size_of::<u32>()
+        let text: usize = self.ids.keys().map(|t| 16 + t.len()).sum();
+        text + self.ids.heap_bytes() + self.terms.heap_bytes() + self.free.heap_bytes()
     }
 }
 

@@ -105,8 +105,8 @@ pub(crate) enum Op {
     RemoveMost { keep_one_in: usize, offset: usize },
 }
 
-#[derive(Debug, Default)]
-struct Model {
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Model {
     nodes: Vec<(String, BTreeMap<String, String>)>,
 }
 
@@ -116,7 +116,7 @@ impl Model {
     }
 
     /// Insert or replace in place; the last duplicate key wins, as when collecting into a map.
-    fn insert(&mut self, id: &str, labels: &Labels) -> bool {
+    pub(crate) fn insert(&mut self, id: &str, labels: &Labels) -> bool {
         let map: BTreeMap<String, String> = labels.iter().cloned().collect();
         match self.position(id) {
             Some(at) => {
@@ -142,7 +142,7 @@ impl Model {
 }
 
 /// Applies one operation to both; the return values of `insert` and `remove` must agree.
-fn apply(fleet: &mut Fleet, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
+pub(crate) fn apply(fleet: &mut Fleet, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
     match op {
         Op::Insert(i, labels) => {
             let id = id(*i);
@@ -278,7 +278,7 @@ pub(crate) fn selector() -> impl Strategy<Value = Selector> {
     })
 }
 
-fn selectors() -> impl Strategy<Value = Vec<Selector>> {
+pub(crate) fn selectors() -> impl Strategy<Value = Vec<Selector>> {
     vec(selector(), 8)
 }
 
@@ -303,7 +303,7 @@ impl Seen {
     }
 }
 
-fn check(
+pub(crate) fn check(
     fleet: &Fleet,
     model: &Model,
     matchers: &[(Selector, Matcher)],
@@ -393,7 +393,9 @@ fn check(
     Ok(())
 }
 
-fn compile_all(selectors: &[Selector]) -> Result<Vec<(Selector, Matcher)>, TestCaseError> {
+pub(crate) fn compile_all(
+    selectors: &[Selector],
+) -> Result<Vec<(Selector, Matcher)>, TestCaseError> {
     selectors
         .iter()
         .map(|selector| match selector.compile() {
@@ -428,8 +430,10 @@ fn run(
     check(&fleet, &model, &matchers)
 }
 
-fn run_property<S: Strategy>(strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
-where
+pub(crate) fn run_property<S: Strategy>(
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) where
     S::Value: std::fmt::Debug,
 {
     let mut runner = TestRunner::new(config());

@@ -21,6 +21,7 @@ mod explain;
 mod fleet;
 mod fleet_memory;
 mod fleet_properties;
+mod fleet_snapshots;
 mod grammar;
 mod jobs;
 mod kube;
