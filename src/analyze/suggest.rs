@@ -23,23 +23,37 @@ pub(super) fn nearest_to_any(queries: &[&str], index: &NearIndex) -> Vec<String>
     best(scored)
 }
 
-/// The first few of `index` by their closeness to `query`, with their scores.
+/// The first few of `index` by their closeness to `query`, with their scores: among the strings
+/// within the limit of [`close_within_limit`], those at the nearest distance found and those one edit
+/// farther (see [`near_the_nearest`]).
 ///
-/// The index is searched with a radius growing from 0 to the limit of [`close_within_limit`], and the
-/// search stops at the first radius with enough candidates within it: every string it has not found
-/// is farther, so the first few are final.
+/// The index is searched with a radius growing from 0 to the limit, and the search stops at the first
+/// radius with enough candidates within it, or one edit beyond the nearest candidate: every string it
+/// has not found is farther, so the first few are final. Stopping one edit beyond the nearest keeps a
+/// misspelt word's search at the radius of its mistake, where the index leaves few candidates, instead
+/// of widening it to a third of the word, where it leaves many.
 fn scored<'i>(query: &str, index: &'i NearIndex) -> Vec<(usize, bool, &'i str)> {
     let limit = limit(query);
     let mut scored = Vec::new();
     for radius in 0..=limit {
         scored = score(query, index.within(query, radius).into_iter());
-        if scored.len() >= SUGGESTIONS {
+        let nearest = scored.iter().map(|&(distance, _, _)| distance).min();
+        if scored.len() >= SUGGESTIONS || nearest.is_some_and(|nearest| radius > nearest) {
             break;
         }
     }
+    near_the_nearest(&mut scored);
     scored.sort_unstable();
     scored.truncate(SUGGESTIONS);
     scored
+}
+
+/// Keeps the candidates at most one edit farther than the nearest: `tier` and `tear` for `teir`, not
+/// also every word three edits away.
+fn near_the_nearest(scored: &mut Vec<(usize, bool, &str)>) {
+    if let Some(nearest) = scored.iter().map(|&(distance, _, _)| distance).min() {
+        scored.retain(|&(distance, _, _)| distance <= nearest + 1);
+    }
 }
 
 /// Each candidate but `query` itself that is close to it, with its distance and whether by name part.
@@ -97,7 +111,17 @@ mod tests {
 
     /// The suggestions by comparing `query` with every candidate: what [`nearest`] must equal.
     fn nearest_by_scan<'a>(query: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<String> {
-        best(score(query, candidates))
+        best(scan(query, candidates))
+    }
+
+    /// Every candidate close to `query`, as far as one edit beyond the nearest.
+    fn scan<'a>(
+        query: &str,
+        candidates: impl Iterator<Item = &'a str>,
+    ) -> Vec<(usize, bool, &'a str)> {
+        let mut scored = score(query, candidates);
+        near_the_nearest(&mut scored);
+        scored
     }
 
     fn index<'a>(strings: impl IntoIterator<Item = &'a str>) -> NearIndex {
@@ -191,7 +215,7 @@ mod tests {
             let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
             let mut all: Vec<(usize, bool, &str)> = queries
                 .iter()
-                .flat_map(|query| score(query, vocabulary.iter().map(String::as_str)))
+                .flat_map(|query| scan(query, vocabulary.iter().map(String::as_str)))
                 .collect();
             all.sort_unstable();
             let mut seen = std::collections::HashSet::new();
