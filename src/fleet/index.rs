@@ -1,10 +1,11 @@
 //! The inverted index: for each key, the nodes that have it, the nodes per value, and the integer
-//! values in order for `>` and `<`.
+//! values bit-sliced for `>` and `<`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
+use crate::fleet::slices::IntegerSlices;
 use crate::fleet::vocab::{Vocabulary, hash_map_bytes, shrink_sparse};
 use crate::operator::parse_integer;
 
@@ -15,13 +16,13 @@ pub(crate) struct KeyIndex {
     pub(crate) present: RoaringBitmap,
     /// Slots of the nodes per value id.
     pub(crate) values: HashMap<u32, RoaringBitmap>,
-    /// The value ids that read as base-10 integers, by their number (`8` and `08` share one).
-    pub(crate) integers: BTreeMap<i64, Vec<u32>>,
+    /// The nodes whose value reads as a base-10 integer, bit-sliced by their number (`8` and `08`
+    /// are one number).
+    pub(crate) slices: IntegerSlices,
 }
 
 /// The index of a fleet, by key id. A key no node has any more has an empty, unallocated entry (its id
-/// is free in the vocabulary, to be reused), and a value no node has under a key has no bitmap and no
-/// integer entry under it.
+/// is free in the vocabulary, to be reused), and a value no node has under a key has no bitmap.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
     keys: Vec<KeyIndex>,
@@ -40,13 +41,10 @@ impl Index {
             }
             let entry = &mut self.keys[key as usize];
             entry.present.insert(slot);
-            let nodes = entry.values.entry(value).or_insert_with(|| {
-                if let Some(number) = parse_integer(values.term(value)) {
-                    entry.integers.entry(number).or_default().push(value);
-                }
-                RoaringBitmap::new()
-            });
-            nodes.insert(slot);
+            entry.values.entry(value).or_default().insert(slot);
+            if let Some(number) = parse_integer(values.term(value)) {
+                entry.slices.add(slot, number);
+            }
         }
     }
 
@@ -64,6 +62,9 @@ impl Index {
                 *entry = KeyIndex::default();
                 continue;
             }
+            if let Some(number) = parse_integer(values.term(value)) {
+                entry.slices.remove(slot, number);
+            }
             let Some(nodes) = entry.values.get_mut(&value) else {
                 continue;
             };
@@ -71,14 +72,6 @@ impl Index {
             if nodes.is_empty() {
                 entry.values.remove(&value);
                 shrink_sparse(&mut entry.values);
-                if let Some(number) = parse_integer(values.term(value))
-                    && let Some(ids) = entry.integers.get_mut(&number)
-                {
-                    ids.retain(|&id| id != value);
-                    if ids.is_empty() {
-                        entry.integers.remove(&number);
-                    }
-                }
             }
         }
     }
@@ -89,7 +82,7 @@ impl Index {
     }
 
     /// Approximate heap bytes held: the table of keys (by capacity), and per key its bitmaps, its
-    /// value map's buckets and its integer entries.
+    /// value map's buckets and its integer slices.
     pub(crate) fn heap_bytes(&self) -> usize {
         let keys = self.keys.capacity() * std::mem::size_of::<KeyIndex>();
         let entries: usize = self
@@ -99,20 +92,12 @@ impl Index {
                 bitmap_bytes(&key.present)
                     + hash_map_bytes(&key.values)
                     + key.values.values().map(bitmap_bytes).sum::<usize>()
-                    + key
-                        .integers
-                        .values()
-                        .map(|ids| INTEGER_ENTRY + ids.capacity() * 4)
-                        .sum::<usize>()
+                    + key.slices.heap_bytes()
             })
             .sum();
         keys + entries
     }
 }
-
-/// Heap bytes of one integer entry of a `BTreeMap<i64, Vec<u32>>`: its key and `Vec` in a B-tree leaf
-/// (at most 11 entries of 32 bytes in a leaf of about 400), counting leaves about two-thirds full.
-const INTEGER_ENTRY: usize = 56;
 
 /// Approximate heap bytes of a bitmap: its table of containers (32 bytes a container: a 16-bit key and
 /// the store; grown by pushes, so at least 4 and a power of two) and each container's store (an

@@ -7,6 +7,7 @@ mod node;
 mod place;
 mod rollout;
 mod select;
+mod slices;
 mod spread;
 mod vocab;
 
