@@ -9,6 +9,7 @@ use roaring::{MultiOps, RoaringBitmap};
 use crate::fleet::Fleet;
 use crate::fleet::index::KeyIndex;
 use crate::fleet::node::NodeLabels;
+use crate::fleet::vocab::Vocabulary;
 use crate::labels::Labels;
 use crate::matcher::{Clause, CompiledValues, Matcher, Subject};
 use crate::operator::{Check, parse_integer};
@@ -28,6 +29,9 @@ const WALK_CONTAINER: u64 = 60;
 /// ... and per candidate: on numbers spread evenly the slots still undecided halve with each slice,
 /// so the candidates cost a few bitmap operations each, whatever the number of slices.
 const WALK_NODE: u64 = 10;
+/// A range on a key with at most this many distinct values may be answered from their bitmaps (see
+/// `Range::few_values`).
+const FEW_VALUES: usize = 128;
 /// Nodes with up to this many labels are searched for a range's key by id, one label after another.
 const LINEAR_LABELS: usize = 32;
 
@@ -117,7 +121,7 @@ impl Fleet {
         let mut rest = Vec::new();
         for range in ranges {
             if candidates.len() > SCAN_CANDIDATES && range.walk_is_cheaper(&candidates) {
-                candidates = range.within(&candidates);
+                candidates = range.within(Some(&candidates));
             } else {
                 rest.push(range);
             }
@@ -190,6 +194,7 @@ impl Fleet {
                 key,
                 key_id,
                 index,
+                values: &self.values,
                 low,
                 high,
             });
@@ -269,7 +274,11 @@ impl Fleet {
                     .collect(),
             );
         };
-        let Some(index) = self.key_index(key) else {
+        let Some((key_id, index)) = self
+            .keys
+            .id(key)
+            .and_then(|k| Some((k, self.index.key(k)?)))
+        else {
             return Cow::Owned(RoaringBitmap::new());
         };
         let (low, high) = match &clause.check {
@@ -280,10 +289,18 @@ impl Fleet {
             Check::Greater(threshold) => (threshold.checked_add(1), Some(i64::MAX)),
             Check::Less(threshold) => (Some(i64::MIN), threshold.checked_sub(1)),
         };
-        match (low, high) {
-            (Some(low), Some(high)) => Cow::Owned(index.slices.within(low..=high)),
-            _ => Cow::Owned(RoaringBitmap::new()),
-        }
+        let (Some(low), Some(high)) = (low, high) else {
+            return Cow::Owned(RoaringBitmap::new());
+        };
+        let range = Range {
+            key,
+            key_id,
+            index,
+            values: &self.values,
+            low,
+            high,
+        };
+        Cow::Owned(range.within(None))
     }
 
     fn nodes_with_values<'a>(
@@ -347,6 +364,8 @@ struct Range<'f, 'm> {
     key: &'m str,
     key_id: u32,
     index: &'f KeyIndex,
+    /// The fleet's values, to read the values of a key with few of them.
+    values: &'f Vocabulary,
     low: i64,
     high: i64,
 }
@@ -372,19 +391,52 @@ impl Range<'_, '_> {
     /// Whether walking the slices from the candidates is estimated to cost less than checking each
     /// candidate's value: see [`WALK_CONTAINER`] and [`WALK_NODE`].
     fn walk_is_cheaper(&self, candidates: &RoaringBitmap) -> bool {
-        let slices = self.index.slices.slice_count() as u64;
-        // A bound at either end of i64 needs no walk of its own.
-        let bounds = u64::from(self.low != i64::MIN) + u64::from(self.high != i64::MAX);
         let containers = u64::from(candidates.statistics().n_containers);
-        let walk = bounds * slices * containers * WALK_CONTAINER + candidates.len() * WALK_NODE;
+        let walk =
+            self.walked_slices() * containers * WALK_CONTAINER + candidates.len() * WALK_NODE;
         walk < candidates.len() * CHECK_NODE
     }
 
-    /// The candidates whose value is an integer in the range.
-    fn within(&self, candidates: &RoaringBitmap) -> RoaringBitmap {
-        self.index
-            .slices
-            .within_candidates(self.low..=self.high, candidates)
+    /// How many slices a walk reads at most: those of each bound that is not an end of `i64` (a
+    /// bound there needs no walk of its own).
+    fn walked_slices(&self) -> u64 {
+        let bounds = u64::from(self.low != i64::MIN) + u64::from(self.high != i64::MAX);
+        bounds * self.index.slices.slice_count() as u64
+    }
+
+    /// The nodes (of `candidates`, if given) whose value is an integer in the range: by walking the
+    /// slices, or for a key of few values by the union of the bitmaps of its values in the range when
+    /// they are fewer than the slices a walk would read (a walk does a few operations a slice).
+    fn within(&self, candidates: Option<&RoaringBitmap>) -> RoaringBitmap {
+        let range = self.low..=self.high;
+        if let Some(nodes) = self.few_values() {
+            return match candidates {
+                Some(candidates) => nodes & candidates,
+                None => nodes,
+            };
+        }
+        match candidates {
+            Some(candidates) => self.index.slices.within_candidates(range, candidates),
+            None => self.index.slices.within(range),
+        }
+    }
+
+    /// For a key of at most [`FEW_VALUES`] values: the union of the bitmaps of those that are
+    /// integers in the range, unless there are more of them than twice the slices a walk reads.
+    fn few_values(&self) -> Option<RoaringBitmap> {
+        let values = &self.index.values;
+        if values.len() > FEW_VALUES {
+            return None;
+        }
+        let inside: Vec<&RoaringBitmap> = values
+            .iter()
+            .filter(|&(&value, _)| {
+                parse_integer(self.values.term(value))
+                    .is_some_and(|number| self.low <= number && number <= self.high)
+            })
+            .map(|(_, nodes)| nodes)
+            .collect();
+        (inside.len() as u64 <= 2 * self.walked_slices()).then(|| inside.into_iter().union())
     }
 }
 

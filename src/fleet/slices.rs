@@ -11,7 +11,9 @@
 //! A range of codes is found as O'Neil and Quass compare bit-sliced indexes ("Improved Query
 //! Performance with Variant Indexes", SIGMOD 1997): from the highest slice down, the slots whose code
 //! agrees with the bound so far shrink slice by slice, and those that differ at a bit are decided there.
-//! The walk stops as soon as no slot is undecided or the rest of the bound's bits cannot decide any.
+//! The walk stops as soon as no slot is undecided or the rest of the bound's bits cannot decide any. For
+//! a range with two bounds the slices above the highest bit where the bounds differ are read once, for
+//! both, and each bound's walk starts from the slots they left.
 
 use std::ops::RangeInclusive;
 
@@ -150,28 +152,37 @@ impl IntegerSlices {
     }
 
     /// The slots of `set` whose code is in `low..=high`.
-    fn codes_within(&self, set: RoaringBitmap, low: u64, high: u64) -> RoaringBitmap {
+    fn codes_within(&self, mut set: RoaringBitmap, low: u64, high: u64) -> RoaringBitmap {
         // Every code is at most `top`.
         let top = self.slices.len().checked_sub(1).map_or(0, low_bits);
         if low > top || set.is_empty() {
             return RoaringBitmap::new();
         }
-        let set = if low > 0 {
-            self.at_least(set, low)
-        } else {
-            set
-        };
-        if high < top {
-            self.at_most(set, high)
-        } else {
-            set
+        let high = high.min(top);
+        // Every code between the bounds has the bits they share above the highest where they differ:
+        // one operation a slice there narrows the set for both walks.
+        let differ = (low ^ high)
+            .checked_ilog2()
+            .map_or(0, |bit| bit as usize + 1);
+        for (bit, slice) in self.slices.iter().enumerate().skip(differ).rev() {
+            if set.is_empty() {
+                break;
+            }
+            if low >> bit & 1 == 1 {
+                set &= slice;
+            } else {
+                set -= slice;
+            }
         }
+        let set = self.at_least(set, low, differ);
+        self.at_most(set, high, differ)
     }
 
-    /// The slots of `set` whose code is at least `low` (at most the largest code there can be).
-    fn at_least(&self, mut equal: RoaringBitmap, low: u64) -> RoaringBitmap {
+    /// The slots of `set` whose code is at least `low`, looking at the slices below `bits` (the codes
+    /// of `set` agree with `low` above).
+    fn at_least(&self, mut equal: RoaringBitmap, low: u64, bits: usize) -> RoaringBitmap {
         let mut above = RoaringBitmap::new();
-        for (bit, slice) in self.slices.iter().enumerate().rev() {
+        for (bit, slice) in self.slices.iter().take(bits).enumerate().rev() {
             // The rest of `low` is zeros: every code equal so far is at least `low`.
             if equal.is_empty() || low & low_bits(bit) == 0 {
                 break;
@@ -187,10 +198,11 @@ impl IntegerSlices {
         above | equal
     }
 
-    /// The slots of `set` whose code is at most `high` (below the largest code there can be).
-    fn at_most(&self, mut equal: RoaringBitmap, high: u64) -> RoaringBitmap {
+    /// The slots of `set` whose code is at most `high`, looking at the slices below `bits` (the codes
+    /// of `set` agree with `high` above).
+    fn at_most(&self, mut equal: RoaringBitmap, high: u64, bits: usize) -> RoaringBitmap {
         let mut below = RoaringBitmap::new();
-        for (bit, slice) in self.slices.iter().enumerate().rev() {
+        for (bit, slice) in self.slices.iter().take(bits).enumerate().rev() {
             // The rest of `high` is ones: every code equal so far is at most `high`.
             let rest = low_bits(bit);
             if equal.is_empty() || high & rest == rest {
