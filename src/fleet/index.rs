@@ -1,13 +1,13 @@
 //! The inverted index: for each key, the nodes that have it, the nodes per value, and the integer
-//! values in order for `>` and `<`.
+//! values bit-sliced for `>` and `<`.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use roaring::RoaringBitmap;
 
 use crate::fleet::shared::{ARC_COUNTS, Chunks, ShardedMap};
+use crate::fleet::slices::IntegerSlices;
 use crate::fleet::vocab::Vocabulary;
 use crate::operator::parse_integer;
 
@@ -18,8 +18,10 @@ pub(crate) struct KeyIndex {
     pub(crate) present: RoaringBitmap,
     /// The nodes per value id.
     pub(crate) values: ShardedMap<u32, Holders>,
-    /// The value ids that read as base-10 integers, by their number (`8` and `08` share one).
-    pub(crate) integers: BTreeMap<i64, Vec<u32>>,
+    /// The nodes whose value reads as a base-10 integer, bit-sliced by their number (`8` and `08`
+    /// are one number). Behind its own `Arc`, as a write after a snapshot touches most slices of a
+    /// number anyway, and copying the key's entry need not copy them.
+    pub(crate) slices: Arc<IntegerSlices>,
 }
 
 /// The nodes that hold one value of a key. A value one node holds (a hostname, a timestamp) is kept
@@ -142,10 +144,8 @@ impl Index {
                 .get_or_insert_with(Arc::default);
             let entry = Arc::make_mut(entry);
             entry.present.insert(slot);
-            if !entry.values.contains_key(&value)
-                && let Some(number) = parse_integer(values.term(value))
-            {
-                entry.integers.entry(number).or_default().push(value);
+            if let Some(number) = parse_integer(values.term(value)) {
+                Arc::make_mut(&mut entry.slices).add(slot, number);
             }
             match entry.values.get_mut(&value) {
                 Some(holders) => holders.insert(slot),
@@ -173,19 +173,14 @@ impl Index {
                 *held = None;
                 continue;
             }
+            if let Some(number) = parse_integer(values.term(value)) {
+                Arc::make_mut(&mut entry.slices).remove(slot, number);
+            }
             let Some(holders) = entry.values.get_mut(&value) else {
                 continue;
             };
             if holders.remove(slot) {
                 entry.values.remove(&value);
-                if let Some(number) = parse_integer(values.term(value))
-                    && let Some(ids) = entry.integers.get_mut(&number)
-                {
-                    ids.retain(|&id| id != value);
-                    if ids.is_empty() {
-                        entry.integers.remove(&number);
-                    }
-                }
             }
         }
     }
@@ -201,6 +196,7 @@ impl Index {
             for holders in key.values.values_mut() {
                 *holders = holders.renumbered(renumbered);
             }
+            key.slices = Arc::new(key.slices.renumbered(renumbered));
         }
     }
 
@@ -222,11 +218,8 @@ impl Index {
                     + bitmap_bytes(&key.present)
                     + key.values.heap_bytes()
                     + key.values.values().map(Holders::heap_bytes).sum::<usize>()
-                    + key
-                        .integers
-                        .values()
-                        .map(|ids| INTEGER_ENTRY + ids.capacity() * 4)
-                        .sum::<usize>()
+                    + ARC_COUNTS
+                    + key.slices.heap_bytes()
             })
             .sum();
         self.keys.heap_bytes() + entries
@@ -237,10 +230,6 @@ impl Index {
 pub(crate) fn renumber(slots: &RoaringBitmap, renumbered: &[u32]) -> RoaringBitmap {
     slots.iter().map(|slot| renumbered[slot as usize]).collect()
 }
-
-/// Heap bytes of one integer entry of a `BTreeMap<i64, Vec<u32>>`: its key and `Vec` in a B-tree leaf
-/// (at most 11 entries of 32 bytes in a leaf of about 400), counting leaves about two-thirds full.
-const INTEGER_ENTRY: usize = 56;
 
 /// Approximate heap bytes of a bitmap: its table of containers (32 bytes a container: a 16-bit key and
 /// the store; grown by pushes, so at least 4 and a power of two) and each container's store (an

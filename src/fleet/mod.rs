@@ -8,6 +8,7 @@ mod place;
 mod rollout;
 mod select;
 mod shared;
+mod slices;
 mod spread;
 mod vocab;
 

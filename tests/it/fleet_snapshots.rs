@@ -155,9 +155,12 @@ fn a_snapshot_shares_the_fleet_and_a_write_copies_little() {
 
     fleet.insert("node-7", churn_labels(1_000_007));
     fleet.remove("node-8");
+    // What the two updates copy is the node table's chunk, a shard of the ids and of the strings, and
+    // for each key they touch its presence bitmap, the shard of the value changed and its slices: a
+    // bounded part of the index, not a copy of the fleet.
     let written = live_bytes() - before;
     assert!(
-        written * 10 < held,
+        written * 5 < held,
         "a snapshot and two updates allocated {written} bytes of a fleet holding {held}"
     );
     let labels = snapshot.get("node-7").expect("the snapshot has node-7");

@@ -1,9 +1,10 @@
-//! Integer ranges on a [`Fleet`]: every `>` and `<` of a key is one range, built from the integers in
-//! it or outside it, or checked node by node when the candidates are few or the range is wide. Whatever
+//! Integer ranges on a [`Fleet`]: every `>` and `<` of a key is one range, found by walking the bit
+//! slices of the key's integers, or checked node by node when the candidates are few. Whatever
 //! the fleet does, each answer here must equal a scan with [`Matcher::matches`] and the oracle
 //! (`support::oracle`), in insertion order: many comparisons on one key, ranges with ids and rare
-//! values, empty ranges, thresholds at the `i64` extremes, values that are not integers, slot reuse, the
-//! diagnosis, and random comparison sets.
+//! values, empty ranges, thresholds at the `i64` extremes, values that are not integers, keys mixing
+//! integers of both signs and words through churn, slot reuse, the diagnosis, and random comparison
+//! sets.
 
 use crate::support::oracle;
 use labelsel::{Fleet, Matcher, Selector};
@@ -381,6 +382,85 @@ fn ranges_after_replacing_removing_and_reusing_slots() {
         "zone=zone-1,ts>10",
     ] {
         check_expr(&fleet, text);
+    }
+}
+
+/// The `ts` value of node `i` in round `round`: mostly an integer of either sign, sometimes spelled
+/// with a sign or leading zeros, an end of `i64`, a number beyond it, or a word.
+fn mixed_value(i: usize, round: usize) -> String {
+    let n = (i * 7919 + round * 101) % 6000;
+    let number = n as i64 - 3000;
+    match (i * 31 + round * 17) % 20 {
+        0..=9 => number.to_string(),
+        10 => format!("+{n}"),
+        11 => "-0".to_owned(),
+        12 => format!("00{n}"),
+        13 => "9223372036854775807".to_owned(),
+        14 => "-9223372036854775808".to_owned(),
+        15 => "9223372036854775808".to_owned(),
+        16 => "-9223372036854775809".to_owned(),
+        17 => "x".to_owned(),
+        18 => String::new(),
+        _ => "1e3".to_owned(),
+    }
+}
+
+/// A fleet large enough that ranges are walked on the bit slices rather than checked node by node,
+/// whose `ts` mixes integers of both signs, other spellings of them (`+5`, `-0`, `007`), the ends of
+/// `i64`, numbers beyond them and words; relabelled between those kinds, removed and re-inserted
+/// over rounds, each answer must equal a scan and the oracle.
+#[test]
+fn ranges_over_mixed_values_through_churn() {
+    let n = 4000;
+    let labels = |i: usize, round: usize| {
+        [
+            ("ts".to_owned(), mixed_value(i, round)),
+            ("zone".to_owned(), format!("zone-{}", i % 8)),
+            ("rack".to_owned(), format!("rack-{}", i % 400)),
+        ]
+    };
+    let mut fleet = Fleet::new();
+    for i in 0..n {
+        fleet.insert(&format!("node-{i}"), labels(i, 0));
+    }
+    let texts = [
+        "ts>0",
+        "ts<0",
+        "ts<1",
+        "ts>2999",
+        "ts>100,ts<200",
+        "ts<3000",
+        "ts>5,ts<5000",
+        "ts>9223372036854775806",
+        "ts<9223372036854775807",
+        "ts>0,ts<9223372036854775807",
+        "zone=zone-1,ts>10",
+        "zone!=zone-1,ts<10",
+        "rack=rack-3,ts<0",
+        "rack in (rack-1,rack-2,rack-3,rack-4),ts>1,ts<2000",
+        "ts!=x,ts<100",
+    ];
+    for round in 0..4 {
+        if round > 0 {
+            for i in (round..n).step_by(3) {
+                fleet.insert(&format!("node-{i}"), labels(i, round));
+            }
+            let removed: Vec<usize> = (round..n).step_by(7).collect();
+            for &i in &removed {
+                fleet.remove(&format!("node-{i}"));
+            }
+            for &i in removed.iter().step_by(2) {
+                fleet.insert(&format!("node-{i}"), labels(i, round + 10));
+            }
+        }
+        let negative = check_expr(&fleet, "ts<0");
+        assert!(
+            negative > 1000,
+            "round {round}: {negative} negative numbers"
+        );
+        for text in texts {
+            check_expr(&fleet, text);
+        }
     }
 }
 
