@@ -34,8 +34,8 @@ pub use self::spread::Spread;
 /// The nodes of a fleet with an inverted index over their labels.
 ///
 /// Keys and values are interned as `u32` ids; each node keeps its labels as sorted id pairs; the index
-/// holds, per key, a bitmap of the nodes that have it, a bitmap per value, and the integer values in
-/// order for `>` and `<`. [`select`](Fleet::select) evaluates a [`Matcher`](crate::Matcher) with bitmap
+/// holds, per key, a bitmap of the nodes that have it, the nodes of each value, and the integer values
+/// bit-sliced for `>` and `<`. [`select`](Fleet::select) evaluates a [`Matcher`](crate::Matcher) with bitmap
 /// unions, intersections and differences, and returns the matching nodes in insertion order.
 ///
 /// Updates keep the index exact: [`insert`](Fleet::insert) replaces a node with the same id (keeping
