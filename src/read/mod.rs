@@ -453,7 +453,11 @@ impl<R: Read> NodeReader<R> {
                 State::Elements(mut elements) => {
                     let start = elements.start;
                     let Some(next) = self.peek()? else {
-                        let what = if elements.list.is_some() { "list" } else { "array" };
+                        let what = if elements.list.is_some() {
+                            "list"
+                        } else {
+                            "array"
+                        };
                         return Err(ReadError::new(
                             ReadErrorKind::Syntax,
                             self.scanner.pos,
@@ -577,7 +581,8 @@ impl<R: Read> NodeReader<R> {
             Err(error) if end == End::Eof => return error,
             // Cut at the bound, perhaps inside a character: the bytes before it.
             Err(_) => {
-                let valid = std::str::from_utf8(&self.buf).map_or_else(|e| e.valid_up_to(), str::len);
+                let valid =
+                    std::str::from_utf8(&self.buf).map_or_else(|e| e.valid_up_to(), str::len);
                 std::str::from_utf8(&self.buf[..valid]).unwrap_or_default()
             }
         };
@@ -658,7 +663,10 @@ impl<R: Read> NodeReader<R> {
             } else {
                 ReadErrorKind::Syntax
             };
-            here(kind, format!("not a Kubernetes list: {}", without_position(&e)))
+            here(
+                kind,
+                format!("not a Kubernetes list: {}", without_position(&e)),
+            )
         })?;
         list_kind(fields.kind.as_deref(), start).map(|_| ())
     }
@@ -698,7 +706,10 @@ fn without_position(error: &serde_json::Error) -> String {
 fn json_error(start: Pos, within: Within, object: bool, error: &serde_json::Error) -> ReadError {
     let (line, column) = match error.line() as u64 {
         0 => (start.line, start.column),
-        1 => (start.line, start.column + (error.column().max(1) as u64) - 1),
+        1 => (
+            start.line,
+            start.column + (error.column().max(1) as u64) - 1,
+        ),
         line => (start.line + line - 1, error.column().max(1) as u64),
     };
     let (kind, what) = if error.is_syntax() || error.is_eof() {
@@ -768,8 +779,10 @@ struct Fingerprint([u32; 3]);
 impl Fingerprint {
     fn of(id: &str) -> Fingerprint {
         let hash = |salt: u8| {
-            #[allow(deprecated)] // Fixed keys on purpose: `DefaultHasher`'s may change between releases.
-            let mut hasher = std::hash::SipHasher::new_with_keys(0x6c61_6265_6c73_656c, u64::from(salt));
+            #[allow(deprecated)]
+            // Fixed keys on purpose: `DefaultHasher`'s may change between releases.
+            let mut hasher =
+                std::hash::SipHasher::new_with_keys(0x6c61_6265_6c73_656c, u64::from(salt));
             id.hash(&mut hasher);
             hasher.finish()
         };

@@ -6,6 +6,7 @@
 //! of label "cpu"`), a label key given twice names the key.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 
 use serde::Deserialize;
@@ -23,7 +24,21 @@ pub(super) struct RawNode {
 
 /// A string field of a node: any other JSON value is an error naming the field (`"id"`, `the value
 /// of label "cpu"`) and what it holds instead, raised where the value is.
-struct StringValue<'a>(&'a str);
+enum StringValue<'a> {
+    /// A field, named as messages name it (`"id"`).
+    Field(&'static str),
+    /// The value of the label with this key; named only if there is an error.
+    Label(&'a str),
+}
+
+impl fmt::Display for StringValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StringValue::Field(name) => f.write_str(name),
+            StringValue::Label(key) => write!(f, "the value of label {key:?}"),
+        }
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for StringValue<'_> {
     type Value = String;
@@ -40,10 +55,7 @@ impl StringValue<'_> {
         } else {
             String::new()
         };
-        E::custom(format_args!(
-            "{} must be a string, not {what}{hint}",
-            self.0
-        ))
+        E::custom(format_args!("{self} must be a string, not {what}{hint}"))
     }
 }
 
@@ -51,7 +63,7 @@ impl<'de> Visitor<'de> for StringValue<'_> {
     type Value = String;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} as a string", self.0)
+        write!(f, "{self} as a string")
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
@@ -131,14 +143,18 @@ impl<'de> Visitor<'de> for LabelsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Labels, A::Error> {
         let mut labels = BTreeMap::new();
         while let Some(key) = map.next_key::<String>()? {
-            let field = format!("the value of label {key:?}");
-            let value = map.next_value_seed(StringValue(&field))?;
-            if labels.contains_key(&key) {
-                return Err(de::Error::custom(format_args!(
-                    "label key {key:?} appears twice"
-                )));
+            let value = map.next_value_seed(StringValue::Label(&key))?;
+            match labels.entry(key) {
+                Entry::Vacant(entry) => {
+                    entry.insert(value);
+                }
+                Entry::Occupied(entry) => {
+                    return Err(de::Error::custom(format_args!(
+                        "label key {:?} appears twice",
+                        entry.key()
+                    )));
+                }
             }
-            labels.insert(key, value);
         }
         Ok(Labels(labels))
     }
@@ -174,7 +190,8 @@ impl<'de> Visitor<'de> for MetadataVisitor {
                     return Err(de::Error::duplicate_field("metadata.name"));
                 }
                 "name" => {
-                    metadata.name = Some(map.next_value_seed(StringValue("\"metadata.name\""))?)
+                    metadata.name =
+                        Some(map.next_value_seed(StringValue::Field("\"metadata.name\""))?)
                 }
                 "labels" if metadata.labels.is_some() => {
                     return Err(de::Error::duplicate_field("metadata.labels"));
@@ -214,11 +231,11 @@ impl<'de> Visitor<'de> for NodeVisitor {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "id" if id.is_some() => return Err(de::Error::duplicate_field("id")),
-                "id" => id = Some(map.next_value_seed(StringValue("\"id\""))?),
+                "id" => id = Some(map.next_value_seed(StringValue::Field("\"id\""))?),
                 "labels" if labels.is_some() => return Err(de::Error::duplicate_field("labels")),
                 "labels" => labels = Some(map.next_value()?),
                 "kind" if kind.is_some() => return Err(de::Error::duplicate_field("kind")),
-                "kind" => kind = Some(map.next_value_seed(StringValue("\"kind\""))?),
+                "kind" => kind = Some(map.next_value_seed(StringValue::Field("\"kind\""))?),
                 "metadata" if metadata.is_some() => {
                     return Err(de::Error::duplicate_field("metadata"));
                 }
@@ -276,7 +293,7 @@ impl<'de> Visitor<'de> for ListFieldsVisitor {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "kind" if kind.is_some() => return Err(de::Error::duplicate_field("kind")),
-                "kind" => kind = Some(map.next_value_seed(StringValue("\"kind\""))?),
+                "kind" => kind = Some(map.next_value_seed(StringValue::Field("\"kind\""))?),
                 "items" if items => return Err(de::Error::duplicate_field("items")),
                 "items" => {
                     items = true;

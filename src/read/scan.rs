@@ -312,7 +312,11 @@ impl<R: BufRead> Scanner<R> {
             let chunk = fill(&mut self.reader)?;
             if chunk.is_empty() {
                 // A number or a literal ends with the input.
-                return Ok(if value.scalar { End::Complete } else { End::Eof });
+                return Ok(if value.scalar {
+                    End::Complete
+                } else {
+                    End::Eof
+                });
             }
             let (taken, end) = value.feed(chunk);
             let room = (max + 1).saturating_sub(buf.len());
@@ -360,11 +364,18 @@ mod tests {
     fn strings_and_scalars_end_at_their_last_byte() {
         assert_eq!(copy(b"\"a\\\"b\" 1", Value::any(), 100).1, b"\"a\\\"b\"");
         assert_eq!(copy(b"-12.5e3,", Value::any(), 100).1, b"-12.5e3");
-        assert_eq!(copy(b"true", Value::any(), 100), (End::Complete, b"true".to_vec(), Pos {
-            line: 1,
-            column: 5,
-            offset: 4
-        }));
+        assert_eq!(
+            copy(b"true", Value::any(), 100),
+            (
+                End::Complete,
+                b"true".to_vec(),
+                Pos {
+                    line: 1,
+                    column: 5,
+                    offset: 4
+                }
+            )
+        );
         // A byte that cannot start a value is one value of its own, for the parser to refuse.
         assert_eq!(copy(b"\0\0\0", Value::any(), 100).1, b"\0");
     }

@@ -13,12 +13,11 @@ mod db;
 mod hints;
 mod input;
 mod near;
-mod nodes;
 mod report;
 mod style;
 mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -32,8 +31,8 @@ use labelsel::{
 use serde_json::json;
 
 use crate::input::{
-    EMPTY_MATCH_IDS, FleetSource, check_node_id, load_fleet, load_jobs, load_placement,
-    load_selector, node_labels, read_selector, read_stdin,
+    EMPTY_MATCH_IDS, FleetSource, check_node_id, demo_nodes, for_each_node, load_fleet, load_jobs,
+    load_placement, load_selector, node_labels, read_selector, read_stdin,
 };
 use crate::report::{Failure, notice};
 use crate::style::Colour;
@@ -989,6 +988,9 @@ fn select(
     if let Some(url) = &fleet.db {
         return select_in_db(url, &matcher, view, table.as_ref(), output);
     }
+    if let View::Count | View::List(Order::Fleet) = view {
+        return select_streaming(fleet, &matcher, &view, table.as_ref(), output);
+    }
     let fleet = fleet_or_demo(fleet)?;
     warn_if_empty(&matcher);
     let selection = fleet.select(&matcher);
@@ -1004,6 +1006,88 @@ fn select(
                     .unwrap_or_default()
             })
         }
+    }
+}
+
+/// `select` with one selector over a fleet file, stdin or the demo fleet, in fleet order (`view` is
+/// the count or the list): the nodes are matched one by one as they are read, and no fleet is built.
+/// Lines of ids or nodes go out as the nodes come; JSON (whose count comes first) and tables (whose
+/// columns are as wide as their widest cell) keep the matching nodes until the end, and only those.
+fn select_streaming(
+    args: &FleetArgs,
+    matcher: &Matcher,
+    view: &View,
+    table: Option<&Table>,
+    output: SelectOutput,
+) -> Result<u8, Failure> {
+    let source = fleet_source(args);
+    if let View::Count = view {
+        let mut count = 0u64;
+        for_each_node(source, true, |node| {
+            count += u64::from(matcher.matches(&node.id, &node.labels));
+            Ok(())
+        })?;
+        warn_if_empty(matcher);
+        return print_count(count, output);
+    }
+    if output == SelectOutput::Json || table.is_some() {
+        let mut matching = Vec::new();
+        for_each_node(source, true, |node| {
+            if matcher.matches(&node.id, &node.labels) {
+                matching.push(node);
+            }
+            Ok(())
+        })?;
+        warn_if_empty(matcher);
+        let ids: Vec<&str> = matching.iter().map(|node| node.id.as_str()).collect();
+        let labels: HashMap<&str, &BTreeMap<String, String>> = matching
+            .iter()
+            .map(|node| (node.id.as_str(), &node.labels))
+            .collect();
+        return print_list(&ids, Order::Fleet, output, table, |id| {
+            labels
+                .get(id)
+                .map(|labels| {
+                    labels
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), value.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+    }
+    let mut count = 0usize;
+    // The bar and the output would share a terminal: the output shows the progress there.
+    let progress = !std::io::stdout().is_terminal();
+    stream_stdout(|out| {
+        for_each_node(source, progress, |node| {
+            if matcher.matches(&node.id, &node.labels) {
+                count += 1;
+                let written = match output {
+                    SelectOutput::Ndjson => {
+                        writeln!(out, "{}", node_json_line(&node.id, &node.labels))
+                    }
+                    _ => writeln!(out, "{}", node.id),
+                };
+                written.map_err(Failure::Output)?;
+            }
+            Ok(())
+        })
+    })?;
+    // After the output, so that a fleet that does not read is the only message.
+    warn_if_empty(matcher);
+    note_no_match(count, output);
+    Ok(if count > 0 { 0 } else { 1 })
+}
+
+/// On a terminal, says on stderr that a listing matched no node and how to find out why; the counts
+/// and JSON say it themselves.
+fn note_no_match(count: usize, output: SelectOutput) {
+    if count == 0 && output != SelectOutput::Json && std::io::stderr().is_terminal() {
+        notice(
+            "no node matched; run labelsel diagnose with the same selector to see which \
+             requirement turns nodes down",
+        );
     }
 }
 
@@ -1092,12 +1176,7 @@ fn print_list<'a>(
 ) -> Result<u8, Failure> {
     let count = ids.len();
     // Only the listings print nothing at all when nothing matches; the counts print 0.
-    if count == 0 && output != SelectOutput::Json && std::io::stderr().is_terminal() {
-        notice(
-            "no node matched; run labelsel diagnose with the same selector to see which \
-             requirement turns nodes down",
-        );
-    }
+    note_no_match(count, output);
     let exit = if count > 0 { 0 } else { 1 };
     let (listed, batch): (Vec<&str>, Option<usize>) = match order {
         Order::Fleet if output == SelectOutput::Json => {
@@ -1158,7 +1237,7 @@ fn print_batches<'a>(
         return print_lines(table.lines(&nodes).into_iter());
     }
     let line = |id: &str| match output {
-        SelectOutput::Ndjson => node_json_line(id, labels(id)),
+        SelectOutput::Ndjson => node_json_line(id, &labels(id)),
         _ => id.to_string(),
     };
     // An empty line before every batch but the first.
@@ -1171,12 +1250,16 @@ fn print_batches<'a>(
 
 /// A node as one line of NDJSON, `{"id":...,"labels":{...}}` with its labels sorted by key: what a
 /// fleet file holds, so that `select --output ndjson` output is a fleet again.
-fn node_json_line(id: &str, labels: BTreeMap<&str, &str>) -> String {
+fn node_json_line<K: AsRef<str> + Ord, V: AsRef<str>>(id: &str, labels: &BTreeMap<K, V>) -> String {
     #[derive(serde::Serialize)]
     struct Node<'a> {
         id: &'a str,
         labels: BTreeMap<&'a str, &'a str>,
     }
+    let labels = labels
+        .iter()
+        .map(|(key, value)| (key.as_ref(), value.as_ref()))
+        .collect();
     // Strings and maps of strings always serialize.
     serde_json::to_string(&Node { id, labels }).unwrap_or_default()
 }
@@ -1423,19 +1506,25 @@ fn nodes_of(args: &FleetArgs, ids: &[String]) -> Result<Vec<LabelSet>, Failure> 
         .collect()
 }
 
-/// The fleet of `--fleet` or `--db`, or the embedded demo fleet, saying so on stderr: an answer about
-/// made-up nodes must not pass for one about real ones.
+/// The fleet of `--fleet` or `--db`, or the embedded demo fleet, saying so on stderr.
 fn fleet_or_demo(args: &FleetArgs) -> Result<Fleet, Failure> {
-    match (&args.fleet, &args.db) {
-        (Some(path), _) => load_fleet(FleetSource::from_arg(path)),
-        (None, Some(url)) => db::read_fleet(url),
-        (None, None) => {
-            let fleet = load_fleet(FleetSource::Demo)?;
+    match &args.db {
+        Some(url) if args.fleet.is_none() => db::read_fleet(url),
+        _ => load_fleet(fleet_source(args)),
+    }
+}
+
+/// The file of `--fleet`, stdin, or the embedded demo fleet, saying so on stderr: an answer about
+/// made-up nodes must not pass for one about real ones.
+fn fleet_source(args: &FleetArgs) -> FleetSource<'_> {
+    match &args.fleet {
+        Some(path) => FleetSource::from_arg(path),
+        None => {
             notice(&format!(
                 "no --fleet given; using the embedded demo fleet of {} nodes",
-                fleet.len()
+                demo_nodes()
             ));
-            Ok(fleet)
+            FleetSource::Demo
         }
     }
 }
@@ -1505,11 +1594,17 @@ fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
 
 /// Runs `write` on buffered stdout and flushes it, with [`print_lines`]'s handling of errors.
 fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    stream_stdout(|out| write(out).map_err(Failure::Output))
+}
+
+/// Runs `write` on buffered stdout and flushes it: the one write path. `write` may fail for its own
+/// reasons (a fleet that stops reading) or with [`Failure::Output`] for a write error; a closed pipe
+/// ends the output (and `write`) quietly, any other write error is a failure.
+fn stream_stdout(write: impl FnOnce(&mut dyn Write) -> Result<(), Failure>) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = write(&mut out).and_then(|()| out.flush());
+    let written = write(&mut out).and_then(|()| out.flush().map_err(Failure::Output));
     match written {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(Failure::Output(error)),
+        Err(Failure::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
