@@ -213,10 +213,83 @@ fn read_text(path: &str, what: &str) -> Result<(String, String), Failure> {
     Ok((name.to_string(), text))
 }
 
-/// A JSON object of type `T` (named `what` in messages) from a file, or from stdin for `-`.
-fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> {
-    let (name, text) = read_text(path, what)?;
-    parse_json(&name, &text, what)
+/// How a selector or placement file is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Yaml,
+}
+
+/// A selector or placement file (or stdin), read whole: its name for messages, its text and its
+/// format.
+struct Document {
+    name: String,
+    text: String,
+    format: Format,
+}
+
+impl Document {
+    /// Reads the file at `path` (named `what` in messages), or stdin for `-`. A `.yaml` or `.yml`
+    /// file is YAML, any other file JSON; stdin is JSON when it starts with `{` or `[` (or holds
+    /// nothing), else YAML.
+    fn read(path: &str, what: &str) -> Result<Document, Failure> {
+        let (name, text) = read_text(path, what)?;
+        let yaml = if path == "-" {
+            let start = text.trim_start();
+            !start.is_empty() && !start.starts_with(['{', '['])
+        } else {
+            std::path::Path::new(path).extension().is_some_and(|ext| {
+                ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml")
+            })
+        };
+        let format = if yaml { Format::Yaml } else { Format::Json };
+        Ok(Document { name, text, format })
+    }
+
+    /// The document as an object of type `T` (named `what` in messages); errors name
+    /// `FILE:LINE:COLUMN`.
+    fn parse<T: DeserializeOwned>(&self, what: &str) -> Result<T, Failure> {
+        match self.format {
+            Format::Json => parse_json(&self.name, &self.text, what),
+            Format::Yaml => serde_saphyr::from_str(&self.text)
+                .map_err(|e| Failure::new(yaml_error(&self.name, &format!("a {what} object"), &e))),
+        }
+    }
+
+    /// The document as an untyped value, only to tell shapes apart (the typed parse reports the
+    /// errors); `None` if it does not parse.
+    fn probe(&self) -> Option<serde_json::Value> {
+        match self.format {
+            Format::Json => serde_json::from_str(&self.text).ok(),
+            Format::Yaml => serde_saphyr::from_str(&self.text).ok(),
+        }
+    }
+}
+
+/// A YAML error as one line for people: `FILE:LINE:COLUMN: not OBJECT: message`, the message
+/// without the parser's own position and source snippet.
+fn yaml_error(name: &str, object: &str, error: &serde_saphyr::Error) -> String {
+    let (line, column) = error
+        .location()
+        .map_or((1, 1), |at| (at.line().max(1), at.column().max(1)));
+    let rendered = error.without_snippet().to_string();
+    let message = rendered.lines().next().unwrap_or_default();
+    let message = message
+        .strip_suffix(&format!(" at line {line}, column {column}"))
+        .or_else(|| message.strip_suffix(&format!(" at line {line} column {column}")))
+        .unwrap_or(message);
+    // In the words of the JSON errors, without the parser's option names.
+    let message = match message.strip_prefix("duplicate mapping key: ") {
+        Some(rest) => {
+            let key = rest
+                .split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or(rest);
+            format!("duplicate key {key:?}")
+        }
+        None => message.to_string(),
+    };
+    format!("{name}:{line}:{column}: not {object}: {message}")
 }
 
 /// `text`, the whole of file `name`, as a JSON object of type `T` (named `what` in messages).
@@ -308,19 +381,19 @@ fn converted(at: &str, selector: &LabelSelector) -> Result<Selector, Failure> {
 /// `LabelSelector` (`{"matchLabels", "matchExpressions": [{"key", "operator", "values"}]}`),
 /// converted.
 pub(crate) fn read_selector(path: &str) -> Result<SelectorFile, Failure> {
-    let (name, text) = read_text(path, "selector")?;
+    let document = Document::read(path, "selector")?;
     // Only to tell the shapes apart; the typed parse below reports errors (and duplicate keys).
-    let probe: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let probe = document.probe();
     let selector = match &probe {
         Some(object) if is_label_selector(object) => {
-            let kube: LabelSelector = parse_json(&name, &text, "Kubernetes label selector")?;
-            converted(&name, &kube)?
+            let kube: LabelSelector = document.parse("Kubernetes label selector")?;
+            converted(&document.name, &kube)?
         }
-        _ => parse_json(&name, &text, "selector")?,
+        _ => document.parse("selector")?,
     };
     Ok(SelectorFile {
         empty_match_ids: probe.as_ref().is_some_and(says_empty_match_ids),
-        name,
+        name: document.name,
         selector,
     })
 }
@@ -333,9 +406,10 @@ pub(crate) fn load_placement(
 ) -> Result<(Placement, Vec<String>), Failure> {
     match (placement, affinity) {
         (Some(path), None) => {
-            let (name, text) = read_text(path, "placement")?;
-            let placement = parse_json(&name, &text, "placement")?;
-            let probe: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let document = Document::read(path, "placement")?;
+            let placement = document.parse("placement")?;
+            let name = &document.name;
+            let probe = document.probe().unwrap_or_default();
             let required = probe["required"]
                 .as_array()
                 .into_iter()
@@ -357,7 +431,8 @@ pub(crate) fn load_placement(
             Ok((placement, warnings))
         }
         (None, Some(path)) => {
-            let affinity: NodeAffinity = read_json(path, "nodeAffinity")?;
+            let affinity: NodeAffinity =
+                Document::read(path, "nodeAffinity")?.parse("nodeAffinity")?;
             let placement = Placement::try_from(&affinity)
                 .map_err(|e| Failure::new(format!("{path}: the node affinity is invalid: {e}")))?;
             Ok((placement, Vec::new()))
