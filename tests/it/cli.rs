@@ -542,9 +542,9 @@ fn an_explicit_empty_match_ids_is_warned_about() {
     );
     let run = labelsel(&["lint", "--selector", &job, "-o", "json"]);
     let findings = run.json()["findings"].clone();
-    assert_eq!(findings[0]["severity"], "Warning");
-    assert_eq!(findings[0]["kind"], "EmptyMatchIds");
-    assert_eq!(findings[0]["origins"], json!(["match_ids"]));
+    assert_eq!(findings[0]["severity"], "warning");
+    assert_eq!(findings[0]["kind"], "empty_match_ids");
+    assert_eq!(findings[0]["origins"], json!([{"field": "match_ids"}]));
     // A placement term.
     let placement = write_file(
         &dir,
@@ -2091,11 +2091,14 @@ fn lint_json_gives_the_findings_and_the_normal_form() {
     assert_eq!(analysis["normal_form"], Value::Null);
     let findings = analysis["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 1, "{analysis}");
-    assert_eq!(findings[0]["severity"], "Error");
-    assert_eq!(findings[0]["kind"], "Unsatisfiable");
+    assert_eq!(findings[0]["severity"], "error");
+    assert_eq!(findings[0]["kind"], "unsatisfiable");
     assert_eq!(
         findings[0]["origins"],
-        json!(["match_expressions[0]", "match_expressions[1]"])
+        json!([
+            {"field": "match_expressions", "index": 0},
+            {"field": "match_expressions", "index": 1},
+        ])
     );
     assert_eq!(findings[0]["requirements"], json!(["env=a", "env!=a"]));
     let matcher = Selector::new()
@@ -2125,16 +2128,20 @@ fn lint_json_gives_the_findings_and_the_normal_form() {
     let findings = analysis["findings"].as_array().expect("findings");
     let unknown = findings
         .iter()
-        .find(|f| f["kind"] == "UnknownKey")
-        .unwrap_or_else(|| panic!("an UnknownKey finding in {analysis}"));
-    assert_eq!(unknown["severity"], "Error");
+        .find(|f| f["kind"] == "unknown_key")
+        .unwrap_or_else(|| panic!("an unknown_key finding in {analysis}"));
+    assert_eq!(unknown["severity"], "error");
+    assert_eq!(
+        unknown["origins"],
+        json!([{"field": "match_expressions", "index": 0}])
+    );
     assert_eq!(unknown["suggestions"], json!(["tier"]));
     assert_eq!(unknown["requirements"], json!(["teir=premium"]));
     let redundant = findings
         .iter()
-        .find(|f| f["kind"] == "Redundant")
-        .unwrap_or_else(|| panic!("a Redundant finding in {analysis}"));
-    assert_eq!(redundant["severity"], "Warning");
+        .find(|f| f["kind"] == "redundant")
+        .unwrap_or_else(|| panic!("a redundant finding in {analysis}"));
+    assert_eq!(redundant["severity"], "warning");
     assert_eq!(redundant["requirements"], json!(["gpu", "gpu=nvidia-l4"]));
 
     let matcher = Selector::new()

@@ -1390,10 +1390,10 @@ fn lint(
                 findings.insert(
                     0,
                     json!({
-                        "severity": "Warning",
-                        "kind": "EmptyMatchIds",
+                        "severity": "warning",
+                        "kind": "empty_match_ids",
                         "message": format!("unconstrained: {EMPTY_MATCH_IDS}"),
-                        "origins": ["match_ids"],
+                        "origins": [place_json(&Place::MatchIds)?],
                         "requirements": [],
                         "suggestions": [],
                         "unknown": [],
