@@ -576,15 +576,16 @@ impl<R: Read> NodeReader<R> {
     /// The error for a value that did not end: the JSON error in what was read, if there is one before
     /// the end; else that the input ended, or that the value is too long.
     fn unfinished(&self, start: Pos, end: End, within: Within) -> ReadError {
-        let text = match Self::text(&self.buf, start) {
+        let text = match std::str::from_utf8(&self.buf) {
             Ok(text) => text,
-            Err(error) if end == End::Eof => return error,
-            // Cut at the bound, perhaps inside a character: the bytes before it.
-            Err(_) => {
-                let valid =
-                    std::str::from_utf8(&self.buf).map_or_else(|e| e.valid_up_to(), str::len);
-                std::str::from_utf8(&self.buf[..valid]).unwrap_or_default()
+            // Cut at the bound inside a character: the bytes before it.
+            Err(cut) if end == End::TooLarge && cut.error_len().is_none() => {
+                std::str::from_utf8(&self.buf[..cut.valid_up_to()]).unwrap_or_default()
             }
+            Err(_) => match Self::text(&self.buf, start) {
+                Err(error) => return error,
+                Ok(text) => text,
+            },
         };
         let error = match serde_json::from_str::<RawNode>(text) {
             Err(e) if !e.is_eof() || end == End::Eof => e,
@@ -697,7 +698,10 @@ fn without_position(error: &serde_json::Error) -> String {
     let message = full.strip_suffix(&suffix).unwrap_or(&full);
     match message.strip_prefix("EOF while parsing ") {
         Some(what) => format!("the input ends in the middle of {what}"),
-        None => message.to_string(),
+        // serde's words for JSON's arrays and objects.
+        None => message
+            .replace("invalid type: sequence", "invalid type: an array")
+            .replace("invalid type: map", "invalid type: an object"),
     }
 }
 
