@@ -101,8 +101,8 @@ enum Command {
             value_name = "EXPR"
         )]
         expressions: Vec<String>,
-        /// Check a job-spec selector file instead: every match_labels entry and every
-        /// match_expressions string; - reads stdin.
+        /// Check a job-spec selector file (JSON, or YAML for .yaml/.yml) instead: every match_labels
+        /// entry and every match_expressions string; - reads stdin.
         #[arg(long, value_name = "FILE")]
         selector: Option<String>,
         #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
@@ -243,11 +243,11 @@ enum Command {
     Place {
         #[command(flatten)]
         fleet: FleetArgs,
-        /// A placement object; - reads stdin.
+        /// A placement object, JSON or (for .yaml/.yml) YAML; - reads stdin.
         #[arg(long, value_name = "FILE", required_unless_present = "affinity")]
         placement: Option<String>,
-        /// A Kubernetes nodeAffinity object, converted with Kubernetes' verdicts and scores; - reads
-        /// stdin.
+        /// A Kubernetes nodeAffinity object (JSON, or YAML for .yaml/.yml), converted with Kubernetes'
+        /// verdicts and scores; - reads stdin.
         #[arg(long, value_name = "FILE", conflicts_with = "placement")]
         affinity: Option<String>,
         /// Print only the K best nodes (default: every feasible node).
@@ -392,8 +392,9 @@ enum Command {
 #[derive(Args)]
 struct FleetArgs {
     /// Nodes: any stream of JSON node objects ({"id": ..., "labels": {...}}: NDJSON, pretty-printed
-    /// or concatenated), a JSON array of them, or a Kubernetes node list (kubectl get nodes -o json);
-    /// - reads stdin. Default (without --db): the embedded demo fleet.
+    /// or concatenated), a JSON array of them, or a Kubernetes node list (kubectl get nodes -o json),
+    /// read as a stream, each record at most 16 MiB; - reads stdin. Default (without --db): the
+    /// embedded demo fleet.
     #[arg(short = 'f', long, value_name = "FILE")]
     fleet: Option<String>,
     /// A fleet in a database instead, filled by `labelsel load`:
@@ -405,7 +406,8 @@ struct FleetArgs {
 
 #[derive(Args)]
 struct SelectorArgs {
-    /// A job-spec selector object ({"match_labels", "match_expressions", "match_ids"}); - reads stdin.
+    /// A job-spec selector object ({"match_labels", "match_expressions", "match_ids"}) or a Kubernetes
+    /// LabelSelector, JSON or (for .yaml/.yml) YAML; - reads stdin (YAML unless it starts with {).
     /// The flags below only narrow it.
     #[arg(long, value_name = "FILE")]
     selector: Option<String>,
@@ -1032,8 +1034,12 @@ fn select_streaming(
     }
     if output == SelectOutput::Json || table.is_some() {
         let mut matching = Vec::new();
-        for_each_node(source, true, |node| {
+        for_each_node(source, true, |mut node| {
             if matcher.matches(&node.id, &node.labels) {
+                // JSON lists the ids only.
+                if table.is_none() {
+                    node.labels = BTreeMap::new();
+                }
                 matching.push(node);
             }
             Ok(())
