@@ -30,6 +30,8 @@
 //! - [`Matcher::explain`], [`Fleet::diagnose`], [`Matcher::analyze`] and [`Fleet::lint`] say why a node
 //!   was turned down, what each requirement costs, and what a selector can never match.
 //! - [`LabelSelector`] converts the Kubernetes structured form.
+//! - [`NodeReader`] reads a fleet from any byte stream (NDJSON, pretty JSON, arrays, Kubernetes node
+//!   lists) one node at a time in bounded memory; [`Fleet::from_reader`] builds a [`Fleet`] from it.
 //!
 //! ```
 //! use labelsel::{Fleet, Selector};
@@ -73,6 +75,7 @@ mod operator;
 mod parse;
 mod place;
 mod placement;
+pub mod read;
 mod render;
 mod selector;
 pub mod sql;
@@ -96,6 +99,10 @@ pub use placement::{
     AffinityError, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm,
     Placement, PlacementError, PlacementExplanation, Placer, Preference, PreferenceVerdict,
     PreferredSchedulingTerm, Term, TermPlace,
+};
+pub use read::{
+    DEFAULT_MAX_RECORD_BYTES, DuplicateIds, NodeReader, NodeRecord, ReadError, ReadErrorKind,
+    ReadLimits, node_id_problem,
 };
 pub use selector::{Selector, SelectorError};
 #[cfg(feature = "postgres")]

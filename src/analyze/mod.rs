@@ -188,7 +188,9 @@ pub struct Finding {
     pub kind: FindingKind,
     /// The whole message, for people, without the severity.
     pub message: String,
-    /// Where each requirement involved was written, in the same order as `requirements`.
+    /// Where each requirement involved was written, in the same order as `requirements`; in JSON
+    /// each an object, as [`Place::serialize_structured`] writes it.
+    #[serde(serialize_with = "structured_places")]
     pub origins: Vec<Place>,
     /// The canonical text of each requirement involved: for a conflict, the conflicting ones in the
     /// order written; for a redundant requirement, that one and then the one that implies it.
@@ -207,12 +209,32 @@ impl fmt::Display for Finding {
     }
 }
 
-/// How serious a [`Finding`] is. `Display` prints `error` or `warning`.
+/// Writes places as [`Place::serialize_structured`] writes one: `[{"field": "match_expressions",
+/// "index": 1}, ...]`.
+fn structured_places<S: serde::Serializer>(
+    places: &[Place],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    struct Structured<'a>(&'a Place);
+
+    impl Serialize for Structured<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            Place::serialize_structured(self.0, serializer)
+        }
+    }
+
+    serializer.collect_seq(places.iter().map(Structured))
+}
+
+/// How serious a [`Finding`] is. `Display` prints `error` or `warning`, and JSON the same.
 ///
 /// ```
 /// assert_eq!(labelsel::Severity::Warning.to_string(), "warning");
+/// assert_eq!(serde_json::to_string(&labelsel::Severity::Warning)?, r#""warning""#);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The selector cannot match as intended: no node can ever match it, or none of the fleet's.
     Error,
@@ -229,16 +251,20 @@ impl fmt::Display for Severity {
     }
 }
 
-/// What kind of problem a [`Finding`] reports. The names are stable codes, also in JSON.
+/// What kind of problem a [`Finding`] reports. The names are stable codes; in JSON they are
+/// snake_case (`unsatisfiable`, `redundant`, `unknown_key`, `unknown_value`), as explanations' reason
+/// codes are.
 ///
 /// ```
 /// use labelsel::{FindingKind, Selector};
 ///
-/// let matcher = Selector::new().expression("env=a, env=b").compile()?;
+/// let matcher = Selector::new().expression("env=a, env=b").compile().unwrap();
 /// assert_eq!(matcher.analyze().findings[0].kind, FindingKind::Unsatisfiable);
-/// # Ok::<(), labelsel::SelectorError>(())
+/// assert_eq!(serde_json::to_string(&FindingKind::UnknownKey)?, r#""unknown_key""#);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FindingKind {
     /// Requirements that no label set satisfies together, so the selector matches no node.

@@ -481,10 +481,13 @@ fn analysis_serializes_to_json() {
         json,
         serde_json::json!({
             "findings": [{
-                "severity": "Error",
-                "kind": "Unsatisfiable",
+                "severity": "error",
+                "kind": "unsatisfiable",
                 "message": "unsatisfiable: match_labels[\"env\"] env=prod conflicts with match_expressions[0] env!=prod",
-                "origins": ["match_labels[\"env\"]", "match_expressions[0]"],
+                "origins": [
+                    {"field": "match_labels", "key": "env"},
+                    {"field": "match_expressions", "index": 0},
+                ],
                 "requirements": ["env=prod", "env!=prod"],
                 "suggestions": [],
                 "unknown": [],

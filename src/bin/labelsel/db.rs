@@ -3,7 +3,7 @@
 
 use labelsel::{Fleet, LabelSet, Matcher, SqlFleet};
 
-use crate::input::{FleetSource, FleetText};
+use crate::input::{FleetSource, checked_nodes};
 use crate::report::{Failure, notice};
 
 /// `labelsel load`: checks the whole fleet file, then replaces the fleet in the database with it
@@ -16,9 +16,9 @@ pub(crate) fn load(fleet: &str, url: &str) -> Result<u8, Failure> {
         ));
     }
     // Every error in the file before the database is touched: its load cannot report one half-way.
-    let checked = FleetText::read(FleetSource::from_arg(fleet))?.check()?;
+    let nodes = checked_nodes(FleetSource::from_arg(fleet))?;
     let mut store = SqlFleet::open(url)?;
-    let count = store.load(checked.nodes())?;
+    let count = store.load(nodes.into_iter().map(|node| (node.id, node.labels)))?;
     let plural = if count == 1 { "" } else { "s" };
     notice(&format!(
         "loaded {count} node{plural} into {}",

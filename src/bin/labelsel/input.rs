@@ -1,26 +1,25 @@
-//! Reading fleets (any stream of JSON nodes, arrays of nodes and Kubernetes node lists, read by
-//! [`crate::nodes`], from a file, stdin or the embedded demo) and jobs files (NDJSON), and assembling
-//! selectors and nodes from JSON files and command-line flags.
+//! Reading fleets (with the library's [`NodeReader`], from a file, stdin or the embedded demo, with a
+//! progress bar on a terminal) and jobs files (NDJSON), and assembling selectors and nodes from JSON
+//! files and command-line flags.
 
-use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{IsTerminal, Read};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use labelsel::{Fleet, LabelSelector, LabelSet, NodeAffinity, Placement, Selector, SelectorIndex};
+use labelsel::{
+    DuplicateIds, Fleet, LabelSelector, LabelSet, NodeAffinity, NodeReader, NodeRecord, Placement,
+    ReadError, Selector, SelectorIndex, node_id_problem,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::nodes::{
-    NodeRecord, TopLevel, describe_json_error, element_offset, line_column, skip_whitespace,
-};
 use crate::report::Failure;
 
 /// A few hundred nodes generated with the benchmark workload's rules (NDJSON, one node a line).
 const DEMO_FLEET: &str = include_str!("../../../data/demo-fleet.ndjson");
 
-/// Fleets larger than this show a progress bar while they load (on a terminal).
-const PROGRESS_BYTES: usize = 4 << 20;
+/// Fleets larger than this show a progress bar while they are read (on a terminal).
+const PROGRESS_BYTES: u64 = 4 << 20;
 
 /// Where a fleet comes from.
 pub(crate) enum FleetSource<'a> {
@@ -45,18 +44,56 @@ impl<'a> FleetSource<'a> {
             FleetSource::File(path) => path,
         }
     }
+
+    /// The fleet's bytes, counted into a progress bar labelled `doing` (drawn on a terminal, for a
+    /// large file or stdin, when `progress`).
+    fn open(
+        &self,
+        doing: &'static str,
+        progress: bool,
+    ) -> Result<Progress<Box<dyn Read>>, Failure> {
+        let (reader, size): (Box<dyn Read>, Option<u64>) = match self {
+            FleetSource::Demo => (Box::new(DEMO_FLEET.as_bytes()), Some(0)),
+            FleetSource::Stdin => (Box::new(std::io::stdin().lock()), None),
+            FleetSource::File(path) => {
+                let file = std::fs::File::open(path)
+                    .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?;
+                // A pipe or a device has no size worth showing.
+                let size = file
+                    .metadata()
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len());
+                (Box::new(file), size)
+            }
+        };
+        let bar = if progress {
+            progress_bar(size, doing)
+        } else {
+            ProgressBar::hidden()
+        };
+        Ok(Progress { reader, bar })
+    }
+
+    /// The nodes, in order, each with a usable id seen once; errors name `FILE:LINE:COLUMN`.
+    fn nodes(
+        &self,
+        doing: &'static str,
+        progress: bool,
+    ) -> Result<impl Iterator<Item = Result<NodeRecord, Failure>>, Failure> {
+        let name = self.name().to_string();
+        let mut ids = DuplicateIds::new();
+        let reader = NodeReader::new(self.open(doing, progress)?);
+        Ok(reader.map(move |node| {
+            let node = node.and_then(|node| ids.check(&node).map(|()| node));
+            node.map_err(|error| read_failure(&name, &error))
+        }))
+    }
 }
 
-/// What is wrong with a node id, if anything: ids are printed one a line and looked up by name, so
-/// an empty id or one holding a control character (a newline, a tab, NUL, ...) is refused.
-fn node_id_problem(id: &str) -> Option<&'static str> {
-    if id.is_empty() {
-        Some("is empty")
-    } else if id.chars().any(char::is_control) {
-        Some("holds a control character")
-    } else {
-        None
-    }
+/// A fleet reading error as one line: `FILE:LINE:COLUMN: message`.
+fn read_failure(name: &str, error: &ReadError) -> Failure {
+    Failure::new(format!("{name}:{error}"))
 }
 
 /// Refuses a node id given on the command line with `flag` (`--id`, `--node`) that no fleet can hold.
@@ -69,223 +106,81 @@ pub(crate) fn check_node_id(flag: &str, id: &str) -> Result<(), Failure> {
     }
 }
 
-/// Reads a fleet into memory: any stream of JSON values (NDJSON, pretty-printed or concatenated
-/// objects), each a node object, an array of them or a Kubernetes node list. Errors name
-/// `FILE:LINE:COLUMN`; a node inside an array or list is also named by its number there.
+/// Reads a fleet into memory, with the library's reader: any stream of JSON values (NDJSON,
+/// pretty-printed or concatenated objects), each a node object, an array of them or a Kubernetes
+/// node list. Errors name `FILE:LINE:COLUMN`; a node inside an array or list is also named by its
+/// number there.
 pub(crate) fn load_fleet(source: FleetSource<'_>) -> Result<Fleet, Failure> {
-    let text = FleetText::read(source)?;
-    let mut nodes = text.nodes("loading fleet");
-    let mut fleet = Fleet::new();
-    while let Some(record) = nodes.next() {
-        let record = record?;
-        if fleet.contains(&record.id) {
-            return Err(nodes.duplicate(&record.id));
-        }
-        fleet.insert(&record.id, record.labels);
-    }
-    Ok(fleet)
+    let input = source.open("loading fleet", true)?;
+    Fleet::from_reader(input).map_err(|error| read_failure(source.name(), &error))
 }
 
-/// A fleet's text, read whole, with where it came from.
-pub(crate) struct FleetText<'a> {
-    source: FleetSource<'a>,
-    text: Cow<'static, str>,
+/// Passes each node of the fleet to `each` as it is read, in order, without keeping the fleet: only
+/// each id's fingerprint stays, to refuse an id given twice. The progress bar is drawn only when
+/// `progress` (not while the output goes to the same terminal).
+pub(crate) fn for_each_node(
+    source: FleetSource<'_>,
+    progress: bool,
+    mut each: impl FnMut(NodeRecord) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    for node in source.nodes("reading fleet", progress)? {
+        each(node?)?;
+    }
+    Ok(())
 }
 
-impl<'a> FleetText<'a> {
-    /// Reads the text of a fleet file, of stdin or of the demo fleet.
-    pub(crate) fn read(source: FleetSource<'a>) -> Result<FleetText<'a>, Failure> {
-        let text = match &source {
-            FleetSource::Demo => Cow::Borrowed(DEMO_FLEET),
-            FleetSource::Stdin => Cow::Owned(read_stdin("the fleet")?),
-            FleetSource::File(path) => Cow::Owned(
-                std::fs::read_to_string(path)
-                    .map_err(|e| Failure::new(format!("cannot read fleet file {path}: {e}")))?,
-            ),
-        };
-        Ok(FleetText { source, text })
-    }
+/// Every node of a fleet, read and checked whole before any of it goes anywhere (an error half-way
+/// through a database load could not be undone).
+pub(crate) fn checked_nodes(source: FleetSource<'_>) -> Result<Vec<NodeRecord>, Failure> {
+    source.nodes("checking fleet", true)?.collect()
+}
 
-    /// Its nodes, in order, with a progress bar labelled `doing` for a large text on a terminal.
-    fn nodes(&self, doing: &'static str) -> Nodes<'_> {
-        // A byte-order mark, as some editors write, is not part of the JSON.
-        let text = self.text.strip_prefix('\u{feff}').unwrap_or(&self.text);
-        Nodes {
-            text,
-            name: self.source.name(),
-            stream: serde_json::Deserializer::from_str(text).into_iter(),
-            start: 0,
-            batch: None,
-            values: 0,
-            failed: false,
-            progress: progress_bar(text.len(), doing),
-        }
-    }
+/// How many nodes the demo fleet has: it is NDJSON, one node a line.
+pub(crate) fn demo_nodes() -> usize {
+    DEMO_FLEET
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .count()
+}
 
-    /// Reads every node as [`load_fleet`] does, with its errors, keeping only the ids (to refuse a
-    /// duplicate): a fleet checked whole before any of it goes anywhere.
-    pub(crate) fn check(self) -> Result<CheckedFleet<'a>, Failure> {
-        let mut ids = HashSet::new();
-        let mut nodes = self.nodes("checking fleet");
-        while let Some(record) = nodes.next() {
-            let record = record?;
-            if ids.contains(&record.id) {
-                return Err(nodes.duplicate(&record.id));
-            }
-            ids.insert(record.id);
-        }
-        drop(nodes);
-        Ok(CheckedFleet(self))
+/// A reader that moves a progress bar by the bytes read through it, and clears the bar when it is
+/// dropped (at the end, at an error or early).
+struct Progress<R> {
+    reader: R,
+    bar: ProgressBar,
+}
+
+impl<R: Read> Read for Progress<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.reader.read(buf)?;
+        self.bar.inc(read as u64);
+        Ok(read)
     }
 }
 
-/// A fleet's text every node of which reads without error ([`FleetText::check`]), so that its nodes
-/// can be streamed where an error half-way could not be reported.
-pub(crate) struct CheckedFleet<'a>(FleetText<'a>);
-
-impl CheckedFleet<'_> {
-    /// The nodes, in order, each id with its labels.
-    pub(crate) fn nodes(&self) -> impl Iterator<Item = (String, BTreeMap<String, String>)> + '_ {
-        // The same text read without an error before, so it reads without one again: `map_while`
-        // never ends the stream early.
-        self.0
-            .nodes("loading fleet")
-            .map_while(Result::ok)
-            .map(|record| (record.id, record.labels))
-    }
-}
-
-/// The nodes of a fleet's text, in order, each with a usable id ([`node_id_problem`]); the first
-/// error (not JSON, not a node, a bad id) is the last item. A repeated id is for the reader to refuse,
-/// with [`Nodes::duplicate`].
-struct Nodes<'t> {
-    text: &'t str,
-    /// The name errors give the text (`nodes.ndjson`, `<stdin>`).
-    name: &'t str,
-    stream: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, TopLevel>,
-    /// Where the value of the stream last read starts.
-    start: usize,
-    /// The nodes of that value, when it is an array or a list.
-    batch: Option<Batch>,
-    /// How many values of the stream have been read, for the progress bar.
-    values: usize,
-    /// Whether an error was returned, which ends the stream.
-    failed: bool,
-    progress: ProgressBar,
-}
-
-/// The nodes of an array or a Kubernetes list, being returned one by one.
-struct Batch {
-    /// The list's kind (`NodeList`, `List`), or `None` for an array.
-    kind: Option<String>,
-    records: std::vec::IntoIter<NodeRecord>,
-    /// How many have been returned.
-    returned: usize,
-}
-
-impl Nodes<'_> {
-    /// Where the node last returned is: `FILE:LINE:COLUMN`, and its number in an array or list.
-    fn place(&self) -> String {
-        let at = |offset: usize| {
-            let (line, column) = line_column(self.text, offset);
-            format!("{}:{line}:{column}", self.name)
-        };
-        let Some(batch) = &self.batch else {
-            return at(self.start);
-        };
-        let index = batch.returned.saturating_sub(1);
-        let key = batch.kind.as_ref().map(|_| "items");
-        let element = at(element_offset(self.text, self.start, key, index).unwrap_or(self.start));
-        match &batch.kind {
-            None => format!("{element}: node {} of the array", index + 1),
-            Some(kind) => format!("{element}: node {} of the {kind}", index + 1),
-        }
-    }
-
-    /// The error for the node last returned, whose id an earlier node has.
-    fn duplicate(&self, id: &str) -> Failure {
-        Failure::new(format!("{}: node id {id:?} appears twice", self.place()))
-    }
-
-    /// The node, or the error that its id is unusable.
-    fn checked(&mut self, record: NodeRecord) -> Result<NodeRecord, Failure> {
-        match node_id_problem(&record.id) {
-            None => Ok(record),
-            Some(problem) => {
-                self.failed = true;
-                Err(Failure::new(format!(
-                    "{}: node id {:?} {problem}",
-                    self.place(),
-                    record.id
-                )))
-            }
-        }
-    }
-}
-
-impl Iterator for Nodes<'_> {
-    type Item = Result<NodeRecord, Failure>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
-        loop {
-            if let Some(batch) = &mut self.batch {
-                if let Some(record) = batch.records.next() {
-                    batch.returned += 1;
-                    return Some(self.checked(record));
-                }
-                self.batch = None;
-            }
-            self.start = skip_whitespace(self.text, self.stream.byte_offset());
-            let value = self.stream.next()?;
-            if self.values.is_multiple_of(4096) {
-                self.progress.set_position(self.stream.byte_offset() as u64);
-            }
-            self.values += 1;
-            match value {
-                Err(error) => {
-                    self.failed = true;
-                    let message = describe_json_error(self.name, self.text, self.start, &error);
-                    return Some(Err(Failure::new(message)));
-                }
-                Ok(TopLevel::Node(record)) => return Some(self.checked(record)),
-                Ok(TopLevel::Array(records)) => {
-                    self.batch = Some(Batch {
-                        kind: None,
-                        records: records.into_iter(),
-                        returned: 0,
-                    });
-                }
-                Ok(TopLevel::List { kind, items }) => {
-                    self.batch = Some(Batch {
-                        kind: Some(kind),
-                        records: items.into_iter(),
-                        returned: 0,
-                    });
-                }
-            }
-        }
-    }
-}
-
-impl Drop for Nodes<'_> {
-    /// The progress bar goes when the reading ends, whether at the end, at an error or early.
+impl<R> Drop for Progress<R> {
     fn drop(&mut self) {
-        self.progress.finish_and_clear();
+        self.bar.finish_and_clear();
     }
 }
 
-/// A progress bar on stderr for large inputs read on a terminal, labelled with what is being done;
-/// hidden otherwise.
-fn progress_bar(bytes: usize, doing: &'static str) -> ProgressBar {
-    if bytes < PROGRESS_BYTES || !std::io::stderr().is_terminal() {
+/// A progress bar on stderr labelled with what is being done, for a large input (of `size` bytes,
+/// or of unknown size: stdin) read on a terminal; hidden otherwise.
+fn progress_bar(size: Option<u64>, doing: &'static str) -> ProgressBar {
+    if size.is_some_and(|size| size < PROGRESS_BYTES) || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(bytes as u64);
-    if let Ok(style) = ProgressStyle::with_template("{prefix} {bar:40} {bytes}/{total_bytes} {eta}")
-    {
+    let (bar, template) = match size {
+        Some(size) => (
+            ProgressBar::new(size),
+            "{prefix} {bar:40} {bytes}/{total_bytes} {eta}",
+        ),
+        None => (
+            ProgressBar::no_length(),
+            "{prefix} {spinner} {bytes} {bytes_per_sec}",
+        ),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
     bar.set_prefix(doing);
@@ -318,10 +213,83 @@ fn read_text(path: &str, what: &str) -> Result<(String, String), Failure> {
     Ok((name.to_string(), text))
 }
 
-/// A JSON object of type `T` (named `what` in messages) from a file, or from stdin for `-`.
-fn read_json<T: DeserializeOwned>(path: &str, what: &str) -> Result<T, Failure> {
-    let (name, text) = read_text(path, what)?;
-    parse_json(&name, &text, what)
+/// How a selector or placement file is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Yaml,
+}
+
+/// A selector or placement file (or stdin), read whole: its name for messages, its text and its
+/// format.
+struct Document {
+    name: String,
+    text: String,
+    format: Format,
+}
+
+impl Document {
+    /// Reads the file at `path` (named `what` in messages), or stdin for `-`. A `.yaml` or `.yml`
+    /// file is YAML, any other file JSON; stdin is JSON when it starts with `{` or `[` (or holds
+    /// nothing), else YAML.
+    fn read(path: &str, what: &str) -> Result<Document, Failure> {
+        let (name, text) = read_text(path, what)?;
+        let yaml = if path == "-" {
+            let start = text.trim_start();
+            !start.is_empty() && !start.starts_with(['{', '['])
+        } else {
+            std::path::Path::new(path).extension().is_some_and(|ext| {
+                ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml")
+            })
+        };
+        let format = if yaml { Format::Yaml } else { Format::Json };
+        Ok(Document { name, text, format })
+    }
+
+    /// The document as an object of type `T` (named `what` in messages); errors name
+    /// `FILE:LINE:COLUMN`.
+    fn parse<T: DeserializeOwned>(&self, what: &str) -> Result<T, Failure> {
+        match self.format {
+            Format::Json => parse_json(&self.name, &self.text, what),
+            Format::Yaml => serde_saphyr::from_str(&self.text)
+                .map_err(|e| Failure::new(yaml_error(&self.name, &format!("a {what} object"), &e))),
+        }
+    }
+
+    /// The document as an untyped value, only to tell shapes apart (the typed parse reports the
+    /// errors); `None` if it does not parse.
+    fn probe(&self) -> Option<serde_json::Value> {
+        match self.format {
+            Format::Json => serde_json::from_str(&self.text).ok(),
+            Format::Yaml => serde_saphyr::from_str(&self.text).ok(),
+        }
+    }
+}
+
+/// A YAML error as one line for people: `FILE:LINE:COLUMN: not OBJECT: message`, the message
+/// without the parser's own position and source snippet.
+fn yaml_error(name: &str, object: &str, error: &serde_saphyr::Error) -> String {
+    let (line, column) = error
+        .location()
+        .map_or((1, 1), |at| (at.line().max(1), at.column().max(1)));
+    let rendered = error.without_snippet().to_string();
+    let message = rendered.lines().next().unwrap_or_default();
+    let message = message
+        .strip_suffix(&format!(" at line {line}, column {column}"))
+        .or_else(|| message.strip_suffix(&format!(" at line {line} column {column}")))
+        .unwrap_or(message);
+    // In the words of the JSON errors, without the parser's option names.
+    let message = match message.strip_prefix("duplicate mapping key: ") {
+        Some(rest) => {
+            let key = rest
+                .split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or(rest);
+            format!("duplicate key {key:?}")
+        }
+        None => message.to_string(),
+    };
+    format!("{name}:{line}:{column}: not {object}: {message}")
 }
 
 /// `text`, the whole of file `name`, as a JSON object of type `T` (named `what` in messages).
@@ -413,19 +381,19 @@ fn converted(at: &str, selector: &LabelSelector) -> Result<Selector, Failure> {
 /// `LabelSelector` (`{"matchLabels", "matchExpressions": [{"key", "operator", "values"}]}`),
 /// converted.
 pub(crate) fn read_selector(path: &str) -> Result<SelectorFile, Failure> {
-    let (name, text) = read_text(path, "selector")?;
+    let document = Document::read(path, "selector")?;
     // Only to tell the shapes apart; the typed parse below reports errors (and duplicate keys).
-    let probe: Option<serde_json::Value> = serde_json::from_str(&text).ok();
+    let probe = document.probe();
     let selector = match &probe {
         Some(object) if is_label_selector(object) => {
-            let kube: LabelSelector = parse_json(&name, &text, "Kubernetes label selector")?;
-            converted(&name, &kube)?
+            let kube: LabelSelector = document.parse("Kubernetes label selector")?;
+            converted(&document.name, &kube)?
         }
-        _ => parse_json(&name, &text, "selector")?,
+        _ => document.parse("selector")?,
     };
     Ok(SelectorFile {
         empty_match_ids: probe.as_ref().is_some_and(says_empty_match_ids),
-        name,
+        name: document.name,
         selector,
     })
 }
@@ -438,9 +406,10 @@ pub(crate) fn load_placement(
 ) -> Result<(Placement, Vec<String>), Failure> {
     match (placement, affinity) {
         (Some(path), None) => {
-            let (name, text) = read_text(path, "placement")?;
-            let placement = parse_json(&name, &text, "placement")?;
-            let probe: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let document = Document::read(path, "placement")?;
+            let placement = document.parse("placement")?;
+            let name = &document.name;
+            let probe = document.probe().unwrap_or_default();
             let required = probe["required"]
                 .as_array()
                 .into_iter()
@@ -462,7 +431,8 @@ pub(crate) fn load_placement(
             Ok((placement, warnings))
         }
         (None, Some(path)) => {
-            let affinity: NodeAffinity = read_json(path, "nodeAffinity")?;
+            let affinity: NodeAffinity =
+                Document::read(path, "nodeAffinity")?.parse("nodeAffinity")?;
             let placement = Placement::try_from(&affinity)
                 .map_err(|e| Failure::new(format!("{path}: the node affinity is invalid: {e}")))?;
             Ok((placement, Vec::new()))

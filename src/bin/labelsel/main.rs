@@ -13,12 +13,11 @@ mod db;
 mod hints;
 mod input;
 mod near;
-mod nodes;
 mod report;
 mod style;
 mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -32,8 +31,8 @@ use labelsel::{
 use serde_json::json;
 
 use crate::input::{
-    EMPTY_MATCH_IDS, FleetSource, check_node_id, load_fleet, load_jobs, load_placement,
-    load_selector, node_labels, read_selector, read_stdin,
+    EMPTY_MATCH_IDS, FleetSource, check_node_id, demo_nodes, for_each_node, load_fleet, load_jobs,
+    load_placement, load_selector, node_labels, read_selector, read_stdin,
 };
 use crate::report::{Failure, notice};
 use crate::style::Colour;
@@ -102,8 +101,8 @@ enum Command {
             value_name = "EXPR"
         )]
         expressions: Vec<String>,
-        /// Check a job-spec selector file instead: every match_labels entry and every
-        /// match_expressions string; - reads stdin.
+        /// Check a job-spec selector file (JSON, or YAML for .yaml/.yml) instead: every match_labels
+        /// entry and every match_expressions string; - reads stdin.
         #[arg(long, value_name = "FILE")]
         selector: Option<String>,
         #[arg(short = 'o', long, value_enum, default_value_t = Output::Text)]
@@ -244,11 +243,11 @@ enum Command {
     Place {
         #[command(flatten)]
         fleet: FleetArgs,
-        /// A placement object; - reads stdin.
+        /// A placement object, JSON or (for .yaml/.yml) YAML; - reads stdin.
         #[arg(long, value_name = "FILE", required_unless_present = "affinity")]
         placement: Option<String>,
-        /// A Kubernetes nodeAffinity object, converted with Kubernetes' verdicts and scores; - reads
-        /// stdin.
+        /// A Kubernetes nodeAffinity object (JSON, or YAML for .yaml/.yml), converted with Kubernetes'
+        /// verdicts and scores; - reads stdin.
         #[arg(long, value_name = "FILE", conflicts_with = "placement")]
         affinity: Option<String>,
         /// Print only the K best nodes (default: every feasible node).
@@ -393,8 +392,9 @@ enum Command {
 #[derive(Args)]
 struct FleetArgs {
     /// Nodes: any stream of JSON node objects ({"id": ..., "labels": {...}}: NDJSON, pretty-printed
-    /// or concatenated), a JSON array of them, or a Kubernetes node list (kubectl get nodes -o json);
-    /// - reads stdin. Default (without --db): the embedded demo fleet.
+    /// or concatenated), a JSON array of them, or a Kubernetes node list (kubectl get nodes -o json),
+    /// read as a stream, each record at most 16 MiB; - reads stdin. Default (without --db): the
+    /// embedded demo fleet.
     #[arg(short = 'f', long, value_name = "FILE")]
     fleet: Option<String>,
     /// A fleet in a database instead, filled by `labelsel load`:
@@ -406,7 +406,8 @@ struct FleetArgs {
 
 #[derive(Args)]
 struct SelectorArgs {
-    /// A job-spec selector object ({"match_labels", "match_expressions", "match_ids"}); - reads stdin.
+    /// A job-spec selector object ({"match_labels", "match_expressions", "match_ids"}) or a Kubernetes
+    /// LabelSelector, JSON or (for .yaml/.yml) YAML; - reads stdin (YAML unless it starts with {).
     /// The flags below only narrow it.
     #[arg(long, value_name = "FILE")]
     selector: Option<String>,
@@ -989,6 +990,9 @@ fn select(
     if let Some(url) = &fleet.db {
         return select_in_db(url, &matcher, view, table.as_ref(), output);
     }
+    if let View::Count | View::List(Order::Fleet) = view {
+        return select_streaming(fleet, &matcher, &view, table.as_ref(), output);
+    }
     let fleet = fleet_or_demo(fleet)?;
     warn_if_empty(&matcher);
     let selection = fleet.select(&matcher);
@@ -1004,6 +1008,92 @@ fn select(
                     .unwrap_or_default()
             })
         }
+    }
+}
+
+/// `select` with one selector over a fleet file, stdin or the demo fleet, in fleet order (`view` is
+/// the count or the list): the nodes are matched one by one as they are read, and no fleet is built.
+/// Lines of ids or nodes go out as the nodes come; JSON (whose count comes first) and tables (whose
+/// columns are as wide as their widest cell) keep the matching nodes until the end, and only those.
+fn select_streaming(
+    args: &FleetArgs,
+    matcher: &Matcher,
+    view: &View,
+    table: Option<&Table>,
+    output: SelectOutput,
+) -> Result<u8, Failure> {
+    let source = fleet_source(args);
+    if let View::Count = view {
+        let mut count = 0u64;
+        for_each_node(source, true, |node| {
+            count += u64::from(matcher.matches(&node.id, &node.labels));
+            Ok(())
+        })?;
+        warn_if_empty(matcher);
+        return print_count(count, output);
+    }
+    if output == SelectOutput::Json || table.is_some() {
+        let mut matching = Vec::new();
+        for_each_node(source, true, |mut node| {
+            if matcher.matches(&node.id, &node.labels) {
+                // JSON lists the ids only.
+                if table.is_none() {
+                    node.labels = BTreeMap::new();
+                }
+                matching.push(node);
+            }
+            Ok(())
+        })?;
+        warn_if_empty(matcher);
+        let ids: Vec<&str> = matching.iter().map(|node| node.id.as_str()).collect();
+        let labels: HashMap<&str, &BTreeMap<String, String>> = matching
+            .iter()
+            .map(|node| (node.id.as_str(), &node.labels))
+            .collect();
+        return print_list(&ids, Order::Fleet, output, table, |id| {
+            labels
+                .get(id)
+                .map(|labels| {
+                    labels
+                        .iter()
+                        .map(|(key, value)| (key.as_str(), value.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+    }
+    let mut count = 0usize;
+    // The bar and the output would share a terminal: the output shows the progress there.
+    let progress = !std::io::stdout().is_terminal();
+    stream_stdout(|out| {
+        for_each_node(source, progress, |node| {
+            if matcher.matches(&node.id, &node.labels) {
+                count += 1;
+                let written = match output {
+                    SelectOutput::Ndjson => {
+                        writeln!(out, "{}", node_json_line(&node.id, &node.labels))
+                    }
+                    _ => writeln!(out, "{}", node.id),
+                };
+                written.map_err(Failure::Output)?;
+            }
+            Ok(())
+        })
+    })?;
+    // After the output, so that a fleet that does not read is the only message.
+    warn_if_empty(matcher);
+    note_no_match(count, output);
+    Ok(if count > 0 { 0 } else { 1 })
+}
+
+/// On a terminal, says on stderr that a listing matched no node and how to find out why; the counts
+/// and JSON say it themselves.
+fn note_no_match(count: usize, output: SelectOutput) {
+    if count == 0 && output != SelectOutput::Json && std::io::stderr().is_terminal() {
+        notice(
+            "no node matched; run labelsel diagnose with the same selector to see which \
+             requirement turns nodes down",
+        );
     }
 }
 
@@ -1092,12 +1182,7 @@ fn print_list<'a>(
 ) -> Result<u8, Failure> {
     let count = ids.len();
     // Only the listings print nothing at all when nothing matches; the counts print 0.
-    if count == 0 && output != SelectOutput::Json && std::io::stderr().is_terminal() {
-        notice(
-            "no node matched; run labelsel diagnose with the same selector to see which \
-             requirement turns nodes down",
-        );
-    }
+    note_no_match(count, output);
     let exit = if count > 0 { 0 } else { 1 };
     let (listed, batch): (Vec<&str>, Option<usize>) = match order {
         Order::Fleet if output == SelectOutput::Json => {
@@ -1158,7 +1243,7 @@ fn print_batches<'a>(
         return print_lines(table.lines(&nodes).into_iter());
     }
     let line = |id: &str| match output {
-        SelectOutput::Ndjson => node_json_line(id, labels(id)),
+        SelectOutput::Ndjson => node_json_line(id, &labels(id)),
         _ => id.to_string(),
     };
     // An empty line before every batch but the first.
@@ -1171,12 +1256,16 @@ fn print_batches<'a>(
 
 /// A node as one line of NDJSON, `{"id":...,"labels":{...}}` with its labels sorted by key: what a
 /// fleet file holds, so that `select --output ndjson` output is a fleet again.
-fn node_json_line(id: &str, labels: BTreeMap<&str, &str>) -> String {
+fn node_json_line<K: AsRef<str> + Ord, V: AsRef<str>>(id: &str, labels: &BTreeMap<K, V>) -> String {
     #[derive(serde::Serialize)]
     struct Node<'a> {
         id: &'a str,
         labels: BTreeMap<&'a str, &'a str>,
     }
+    let labels = labels
+        .iter()
+        .map(|(key, value)| (key.as_ref(), value.as_ref()))
+        .collect();
     // Strings and maps of strings always serialize.
     serde_json::to_string(&Node { id, labels }).unwrap_or_default()
 }
@@ -1307,10 +1396,10 @@ fn lint(
                 findings.insert(
                     0,
                     json!({
-                        "severity": "Warning",
-                        "kind": "EmptyMatchIds",
+                        "severity": "warning",
+                        "kind": "empty_match_ids",
                         "message": format!("unconstrained: {EMPTY_MATCH_IDS}"),
-                        "origins": ["match_ids"],
+                        "origins": [place_json(&Place::MatchIds)?],
                         "requirements": [],
                         "suggestions": [],
                         "unknown": [],
@@ -1423,19 +1512,25 @@ fn nodes_of(args: &FleetArgs, ids: &[String]) -> Result<Vec<LabelSet>, Failure> 
         .collect()
 }
 
-/// The fleet of `--fleet` or `--db`, or the embedded demo fleet, saying so on stderr: an answer about
-/// made-up nodes must not pass for one about real ones.
+/// The fleet of `--fleet` or `--db`, or the embedded demo fleet, saying so on stderr.
 fn fleet_or_demo(args: &FleetArgs) -> Result<Fleet, Failure> {
-    match (&args.fleet, &args.db) {
-        (Some(path), _) => load_fleet(FleetSource::from_arg(path)),
-        (None, Some(url)) => db::read_fleet(url),
-        (None, None) => {
-            let fleet = load_fleet(FleetSource::Demo)?;
+    match &args.db {
+        Some(url) if args.fleet.is_none() => db::read_fleet(url),
+        _ => load_fleet(fleet_source(args)),
+    }
+}
+
+/// The file of `--fleet`, stdin, or the embedded demo fleet, saying so on stderr: an answer about
+/// made-up nodes must not pass for one about real ones.
+fn fleet_source(args: &FleetArgs) -> FleetSource<'_> {
+    match &args.fleet {
+        Some(path) => FleetSource::from_arg(path),
+        None => {
             notice(&format!(
                 "no --fleet given; using the embedded demo fleet of {} nodes",
-                fleet.len()
+                demo_nodes()
             ));
-            Ok(fleet)
+            FleetSource::Demo
         }
     }
 }
@@ -1505,11 +1600,17 @@ fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
 
 /// Runs `write` on buffered stdout and flushes it, with [`print_lines`]'s handling of errors.
 fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Failure> {
+    stream_stdout(|out| write(out).map_err(Failure::Output))
+}
+
+/// Runs `write` on buffered stdout and flushes it: the one write path. `write` may fail for its own
+/// reasons (a fleet that stops reading) or with [`Failure::Output`] for a write error; a closed pipe
+/// ends the output (and `write`) quietly, any other write error is a failure.
+fn stream_stdout(write: impl FnOnce(&mut dyn Write) -> Result<(), Failure>) -> Result<(), Failure> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = write(&mut out).and_then(|()| out.flush());
+    let written = write(&mut out).and_then(|()| out.flush().map_err(Failure::Output));
     match written {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(Failure::Output(error)),
+        Err(Failure::Output(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }

@@ -24,6 +24,13 @@ pub fn fleet(nodes: usize, seed: u64) -> Vec<GeneratedNode> {
     (0..nodes).map(|i| node(&mut rng, i)).collect()
 }
 
+/// The nodes [`fleet`] generates from `seed`, one at a time, without end: for streams too large to
+/// hold.
+pub fn nodes(seed: u64) -> impl Iterator<Item = GeneratedNode> {
+    let mut rng = Random::new(seed);
+    (0..).map(move |i| node(&mut rng, i))
+}
+
 /// The node's line of the fleet file: its JSON with sorted keys and no spaces.
 pub fn to_ndjson_line(node: &GeneratedNode) -> String {
     let mut line = String::with_capacity(512);
