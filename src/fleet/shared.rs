@@ -409,6 +409,6 @@ mod tests {
         assert!(map.is_empty());
         assert_eq!(map.heap_bytes(), 0);
         assert_eq!(snapshot.len(), n);
-        assert_eq!(snapshot.values().sum::<usize>(), (0..n).sum());
+        assert_eq!(snapshot.values().sum::<usize>(), (0..n).sum::<usize>());
     }
 }
