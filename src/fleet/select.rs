@@ -438,22 +438,31 @@ impl Range<'_, '_> {
         }
     }
 
-    /// For a key of at most [`FEW_VALUES`] values: the union of the bitmaps of those that are
-    /// integers in the range, unless there are more of them than twice the slices a walk reads.
+    /// For a key of at most [`FEW_VALUES`] values: from the bitmaps of its integer values, those in
+    /// the range unioned, or, when fewer are outside it, the nodes with an integer less those outside;
+    /// unless the bitmaps to read outnumber twice the slices a walk reads.
     fn few_values(&self) -> Option<RoaringBitmap> {
         let values = &self.index.values;
         if values.len() > FEW_VALUES {
             return None;
         }
-        let inside: Vec<&Holders> = values
-            .iter()
-            .filter(|&(&value, _)| {
-                parse_integer(self.values.term(value))
-                    .is_some_and(|number| self.low <= number && number <= self.high)
-            })
-            .map(|(_, holders)| holders)
-            .collect();
-        (inside.len() as u64 <= 2 * self.walked_slices()).then(|| union(inside.into_iter()))
+        let (mut inside, mut outside): (Vec<&Holders>, Vec<&Holders>) = (Vec::new(), Vec::new());
+        for (&value, holders) in values.iter() {
+            match parse_integer(self.values.term(value)) {
+                Some(number) if self.low <= number && number <= self.high => inside.push(holders),
+                Some(_) => outside.push(holders),
+                None => {}
+            }
+        }
+        let fewer = inside.len().min(outside.len()) as u64;
+        if fewer > 2 * self.walked_slices() {
+            return None;
+        }
+        Some(if inside.len() <= outside.len() {
+            union(inside.into_iter())
+        } else {
+            self.index.slices.integers() - union(outside.into_iter())
+        })
     }
 }
 

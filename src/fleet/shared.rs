@@ -10,8 +10,7 @@
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hash};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::fleet::vocab::{hash_map_bytes, shrink_sparse};
@@ -156,8 +155,6 @@ const SHARD_ENTRIES: usize = 2048;
 pub(crate) struct ShardedMap<K, V> {
     shards: Vec<Arc<HashMap<K, V>>>,
     len: usize,
-    /// Picks the shard: the top bits of the hash.
-    hasher: RandomState,
 }
 
 impl<K, V> Default for ShardedMap<K, V> {
@@ -165,7 +162,6 @@ impl<K, V> Default for ShardedMap<K, V> {
         ShardedMap {
             shards: Vec::new(),
             len: 0,
-            hasher: RandomState::new(),
         }
     }
 }
@@ -182,7 +178,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
     }
 
     fn shard_of<Q: Hash + ?Sized>(&self, key: &Q) -> usize {
-        shard_of(&self.hasher, self.shards.len(), key)
+        shard_of(self.shards.len(), key)
     }
 
     /// The value of `key`.
@@ -271,7 +267,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
         for shard in std::mem::take(&mut self.shards) {
             let entries = Arc::try_unwrap(shard).unwrap_or_else(|shared| (*shared).clone());
             for (key, value) in entries {
-                shards[shard_of(&self.hasher, count, &key)].insert(key, value);
+                shards[shard_of(count, &key)].insert(key, value);
             }
         }
         self.shards = shards.into_iter().map(Arc::new).collect();
@@ -313,13 +309,53 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
     }
 }
 
-/// The shard of `key` among `count` (a power of two): the top bits of its hash.
-fn shard_of<Q: Hash + ?Sized>(hasher: &RandomState, count: usize, key: &Q) -> usize {
+/// The shard of `key` among `count` (a power of two): the top bits of its [`ShardHash`]. Each shard's
+/// own table hashes with std's keyed hasher, so the choice of shard needs only spread keys evenly; a
+/// key that collides in it costs a larger shard to copy, never a slower lookup.
+fn shard_of<Q: Hash + ?Sized>(count: usize, key: &Q) -> usize {
     if count <= 1 {
         return 0;
     }
+    let mut hasher = ShardHash::default();
+    key.hash(&mut hasher);
     let bits = count.trailing_zeros();
-    (hasher.hash_one(key) >> (64 - bits)) as usize
+    (hasher.finish() >> (64 - bits)) as usize
+}
+
+/// A fast multiplicative hash (the rotate, xor and multiply of Firefox's hasher) over eight bytes at a
+/// time, to pick a shard without a second pass of the keyed hasher.
+#[derive(Default)]
+struct ShardHash(u64);
+
+impl ShardHash {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for ShardHash {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 #[cfg(test)]
