@@ -288,6 +288,11 @@ fn selector_files_may_be_yaml_as_kubernetes_manifests_write_them() {
             "match_labels:\n  env: [prod]\n",
             ":2:8: not a selector object: ",
         ),
+        (
+            "null.yaml",
+            "matchLabels:\n  env: ~\n",
+            ":2:8: not a selector object: found null, expected a string",
+        ),
     ];
     for (name, text, message) in cases {
         let path = write_file(&dir, name, text);
@@ -300,6 +305,7 @@ fn selector_files_may_be_yaml_as_kubernetes_manifests_write_them() {
         );
         assert_eq!(run.stderr.lines().count(), 1, "{name}: {}", run.stderr);
         assert!(!run.stderr.contains("DuplicateKeyPolicy"), "{}", run.stderr);
+        assert!(!run.stderr.contains("Option<"), "{}", run.stderr);
     }
     let path = write_file(
         &dir,

@@ -289,6 +289,12 @@ fn yaml_error(name: &str, object: &str, error: &serde_saphyr::Error) -> String {
         }
         None => message.to_string(),
     };
+    // Without the parser's advice in Rust types (`; use Option<String>`).
+    let message = message.split("; use Option<").next().unwrap_or_default();
+    let message = match message.strip_prefix("cannot deserialize null into ") {
+        Some(expected) => format!("found null, expected a {expected}"),
+        None => message.to_string(),
+    };
     format!("{name}:{line}:{column}: not {object}: {message}")
 }
 
