@@ -17,8 +17,13 @@
 //! into 64 bits), whole and of its name part, which give two lower bounds on the distance: the
 //! difference of the lengths, and the number of characters one has that the other lacks (an edit adds
 //! at most one character and removes at most one, a transposition neither; merged bits only lower the
-//! count). A search first passes over the sketches (a few nanoseconds a string); when they leave at most
-//! half the strings, those are measured directly, and the walk runs only when they leave more.
+//! count); and, kept apart and compared only where those leave a string near, how many characters it
+//! holds of each of 16 classes, which bounds the distance by how far the counts of one exceed the
+//! other's in all (each edit adds at most one and takes at most one). A string with the query's own
+//! `prefix/` is bounded by its name part alone, since a prefix both share changes no distance (and its
+//! shared characters would let every string of a long prefix through). A search passes over the
+//! sketches once (a few nanoseconds a string) for all the radii it tries; at each, when they leave at
+//! most half the strings, those are measured directly, and the walk runs only when they leave more.
 //!
 //! [`Fleet`]: crate::Fleet
 //! [`Fleet::lint`]: crate::Fleet::lint
@@ -45,7 +50,10 @@ impl Sketch {
         })
     }
 
-    /// A lower bound on the edit distance between the two strings.
+    /// A lower bound on the edit distance between the two strings: an insertion or a deletion
+    /// changes the length by one and adds or removes at most one character; a substitution adds at
+    /// most one character and removes at most one; a transposition changes neither.
+    #[inline]
     fn distance_at_least(self, other: Sketch) -> u32 {
         let only_self = (self.set & !other.set).count_ones();
         let only_other = (other.set & !self.set).count_ones();
@@ -54,6 +62,50 @@ impl Sketch {
             .max(only_self)
             .max(only_other)
     }
+}
+
+/// How many characters a string holds of each class `code point % 16` (counts stop at 255): kept
+/// apart from the [`Sketch`]es, and compared only where those leave a string within the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Counts([u8; 16]);
+
+impl Counts {
+    fn of(text: &str) -> Counts {
+        let mut counts = [0u8; 16];
+        for c in text.chars() {
+            let count = &mut counts[c as usize % 16];
+            *count = count.saturating_add(1);
+        }
+        Counts(counts)
+    }
+
+    /// A lower bound on the edit distance: each edit adds at most one to one class and takes at most
+    /// one from one class (a transposition neither), so `k` edits leave the classes of one string at
+    /// most `k` above the other's in all, and at most `k` below. Counts that stopped at 255 only
+    /// lower the bound.
+    #[inline]
+    fn distance_at_least(&self, other: &Counts) -> u32 {
+        let (mut more, mut fewer) = (0u32, 0u32);
+        for (&mine, &theirs) in self.0.iter().zip(&other.0) {
+            more += u32::from(mine.saturating_sub(theirs));
+            fewer += u32::from(theirs.saturating_sub(mine));
+        }
+        more.max(fewer)
+    }
+}
+
+/// The lower bound of the sketches, and of the counts when the sketches leave it within `limit`.
+#[inline]
+fn distance_at_least(
+    (sketch, counts): (Sketch, &Counts),
+    (other, other_counts): (Sketch, &Counts),
+    limit: u32,
+) -> u32 {
+    let bound = sketch.distance_at_least(other);
+    if bound > limit {
+        return bound;
+    }
+    bound.max(counts.distance_at_least(other_counts))
 }
 
 /// A set of strings sorted for near-match search, whole and by their name part (after a `prefix/`),
@@ -71,6 +123,11 @@ pub(crate) struct NearIndex {
     backward: Sorted,
     /// The sketch of each string in forward order, whole and of its name part.
     sketches: Vec<(Sketch, Sketch)>,
+    /// The counts of each string in forward order, whole and of its name part.
+    counts: Vec<(Counts, Counts)>,
+    /// The number of each string's `prefix/` in forward order (0 for none), and the numbers by prefix.
+    prefix_numbers: Vec<u32>,
+    prefixes: HashMap<Box<str>, u32>,
     /// Whether some string has a `prefix/`, so that its name part differs from it.
     prefixed: bool,
 }
@@ -165,6 +222,21 @@ impl NearIndex {
             .iter()
             .map(|s| (Sketch::of(s), Sketch::of(name_part(s))))
             .collect();
+        let counts = strings
+            .iter()
+            .map(|s| (Counts::of(s), Counts::of(name_part(s))))
+            .collect();
+        let mut prefixes: HashMap<Box<str>, u32> = HashMap::new();
+        let prefix_numbers = strings
+            .iter()
+            .map(|s| match prefix(s) {
+                "" => 0,
+                prefix => {
+                    let next = prefixes.len() as u32 + 1;
+                    *prefixes.entry(prefix.into()).or_insert(next)
+                }
+            })
+            .collect();
         let forward = strings
             .into_iter()
             .enumerate()
@@ -174,6 +246,9 @@ impl NearIndex {
             forward: Sorted::new(forward, name_part),
             backward: Sorted::new(reversed, reversed_name_part),
             sketches,
+            counts,
+            prefix_numbers,
+            prefixes,
             prefixed,
         }
     }
@@ -181,32 +256,53 @@ impl NearIndex {
     /// The strings within `radius` of `query`, or whose name part is within `radius` of the query's,
     /// by the optimal-string-alignment distance (in characters); each once, in byte order. Every
     /// string within the radius is found; the caller scores them.
-    pub(crate) fn within(&self, query: &str, radius: usize) -> Vec<&str> {
+    #[cfg(test)]
+    fn within(&self, query: &str, radius: usize) -> Vec<&str> {
+        self.bounds(query, radius).within(radius)
+    }
+
+    /// The lower bounds the sketches give on the distance between `query` and each string, computed
+    /// once for a search that widens its radius step by step up to `limit` (a bound beyond the limit
+    /// may be lower than the sketches could show, but stays beyond it).
+    ///
+    /// A string with the query's own `prefix/` is bounded by its name part alone: stripping a prefix
+    /// both share changes no edit distance, so its whole string is exactly as near as its name part.
+    /// (The shared characters of a long prefix would otherwise let most of its strings through.)
+    pub(crate) fn bounds<'i, 'q>(&'i self, query: &'q str, limit: usize) -> Bounds<'i, 'q> {
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         let query_name = name_part(query);
         // Name parts matter only where some string or the query has a prefix: otherwise each name part
         // is its whole string.
         let by_name = self.prefixed || query_name.len() < query.len();
-        let (whole, name) = (Sketch::of(query), Sketch::of(query_name));
-        let bound = u32::try_from(radius).unwrap_or(u32::MAX);
-        let mut left: Vec<usize> = Vec::new();
-        let most = DIRECT_CHECKS.max(self.sketches.len() / 2);
-        for (position, (string_whole, string_name)) in self.sketches.iter().enumerate() {
-            if whole.distance_at_least(*string_whole) <= bound
-                || (by_name && name.distance_at_least(*string_name) <= bound)
-            {
-                left.push(position);
-                if left.len() > most {
-                    return self.walk(query, radius);
+        // The number of the query's prefix among the strings' (0 when it has none or no string has it).
+        let query_prefix = self.prefixes.get(prefix(query)).copied().unwrap_or(0);
+        let whole = (Sketch::of(query), &Counts::of(query));
+        let name = (Sketch::of(query_name), &Counts::of(query_name));
+        let lower = self
+            .sketches
+            .iter()
+            .zip(&self.counts)
+            .zip(&self.prefix_numbers)
+            .map(|((&(string_whole, string_name), counts), &string_prefix)| {
+                let string_whole = (string_whole, &counts.0);
+                let string_name = (string_name, &counts.1);
+                if !by_name {
+                    return clamp(distance_at_least(whole, string_whole, limit));
                 }
-            }
-        }
-        left.into_iter()
-            .map(|position| self.forward.get(position))
-            .filter(|string| {
-                osa_distance(query, string, radius).is_some()
-                    || (by_name && osa_distance(query_name, name_part(string), radius).is_some())
+                let by_name_part = distance_at_least(name, string_name, limit);
+                if query_prefix != 0 && string_prefix == query_prefix {
+                    return clamp(by_name_part);
+                }
+                clamp(distance_at_least(whole, string_whole, limit).min(by_name_part))
             })
-            .collect()
+            .collect();
+        Bounds {
+            index: self,
+            query,
+            query_name,
+            by_name,
+            lower,
+        }
     }
 
     /// [`within`](NearIndex::within) by walking the sorted strings.
@@ -230,6 +326,50 @@ impl NearIndex {
         found
             .into_iter()
             .map(|position| self.forward.get(position))
+            .collect()
+    }
+}
+
+/// A bound stored in a byte: radii beyond 254 are never searched.
+fn clamp(bound: u32) -> u8 {
+    u8::try_from(bound).unwrap_or(u8::MAX)
+}
+
+/// The sketches' lower bounds on the distance between one query and every string of a [`NearIndex`],
+/// from [`NearIndex::bounds`].
+pub(crate) struct Bounds<'i, 'q> {
+    index: &'i NearIndex,
+    query: &'q str,
+    query_name: &'q str,
+    by_name: bool,
+    /// By forward position.
+    lower: Vec<u8>,
+}
+
+impl<'i> Bounds<'i, '_> {
+    /// [`NearIndex::within`]: the strings whose bound is within `radius` are measured directly when
+    /// they are at most [`DIRECT_CHECKS`] or half the strings; beyond, the sorted strings are walked.
+    pub(crate) fn within(&self, radius: usize) -> Vec<&'i str> {
+        let bound = u8::try_from(radius).unwrap_or(u8::MAX);
+        let most = DIRECT_CHECKS.max(self.lower.len() / 2);
+        let left: Vec<usize> = self
+            .lower
+            .iter()
+            .enumerate()
+            .filter(|&(_, &lower)| lower <= bound)
+            .map(|(position, _)| position)
+            .take(most + 1)
+            .collect();
+        if left.len() > most {
+            return self.index.walk(self.query, radius);
+        }
+        left.into_iter()
+            .map(|position| self.index.forward.get(position))
+            .filter(|string| {
+                osa_distance(self.query, string, radius).is_some()
+                    || (self.by_name
+                        && osa_distance(self.query_name, name_part(string), radius).is_some())
+            })
             .collect()
     }
 }
@@ -408,6 +548,11 @@ fn first_without(from: usize, len: usize, shares: impl Fn(usize) -> bool) -> usi
     high
 }
 
+/// The `prefix/` of a key, with its slash; empty for a key without one.
+fn prefix(key: &str) -> &str {
+    &key[..key.len() - name_part(key).len()]
+}
+
 /// The part of a key after its `prefix/`, or the whole key.
 pub(crate) fn name_part(key: &str) -> &str {
     key.rsplit_once('/').map_or(key, |(_, name)| name)
@@ -538,12 +683,17 @@ mod tests {
     #[test]
     fn sketches_never_overestimate_the_distance() {
         let words = [
-            "", "a", "ab", "ba", "abc", "cab", "région", "region", "zone", "zoned", "x.io/y",
+            "", "a", "ab", "ba", "abc", "cab", "région", "region", "zone", "zoned", "x.io/y", "aaab",
+            "abbb", "aabb", "qa", "aq",
         ];
         for a in words {
             for b in words {
                 let exact = (0..=8).find(|&k| osa_distance(a, b, k).is_some());
-                let bound = Sketch::of(a).distance_at_least(Sketch::of(b));
+                let bound = distance_at_least(
+                    (Sketch::of(a), &Counts::of(a)),
+                    (Sketch::of(b), &Counts::of(b)),
+                    u32::MAX,
+                );
                 assert!(
                     exact.is_some_and(|exact| bound as usize <= exact),
                     "{a:?} {b:?}"
@@ -566,6 +716,28 @@ mod tests {
                 found.sort_unstable();
                 assert_eq!(found, walked, "{query} within {radius}");
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::with_cases(2048)
+        })]
+
+        /// What `bounds` relies on for strings with the query's prefix: stripping a prefix both
+        /// strings share changes no distance.
+        #[test]
+        fn a_shared_prefix_changes_no_distance(
+            prefix in "[ab/]{0,4}",
+            a in "[abc]{0,6}",
+            b in "[abc]{0,6}",
+        ) {
+            let distance = |x: &str, y: &str| (0..=12).find(|&k| osa_distance(x, y, k).is_some());
+            proptest::prop_assert_eq!(
+                distance(&format!("{prefix}{a}"), &format!("{prefix}{b}")),
+                distance(&a, &b)
+            );
         }
     }
 

@@ -34,9 +34,10 @@ pub(super) fn nearest_to_any(queries: &[&str], index: &NearIndex) -> Vec<String>
 /// of widening it to a third of the word, where it leaves many.
 fn scored<'i>(query: &str, index: &'i NearIndex) -> Vec<(usize, bool, &'i str)> {
     let limit = limit(query);
+    let bounds = index.bounds(query, limit);
     let mut scored = Vec::new();
     for radius in 0..=limit {
-        scored = score(query, index.within(query, radius).into_iter());
+        scored = score(query, bounds.within(radius).into_iter());
         let nearest = scored.iter().map(|&(distance, _, _)| distance).min();
         if scored.len() >= SUGGESTIONS || nearest.is_some_and(|nearest| radius > nearest) {
             break;
