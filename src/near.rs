@@ -683,8 +683,8 @@ mod tests {
     #[test]
     fn sketches_never_overestimate_the_distance() {
         let words = [
-            "", "a", "ab", "ba", "abc", "cab", "région", "region", "zone", "zoned", "x.io/y", "aaab",
-            "abbb", "aabb", "qa", "aq",
+            "", "a", "ab", "ba", "abc", "cab", "région", "region", "zone", "zoned", "x.io/y",
+            "aaab", "abbb", "aabb", "qa", "aq",
         ];
         for a in words {
             for b in words {
