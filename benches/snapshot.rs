@@ -18,6 +18,7 @@
 mod workload;
 
 use std::hint::black_box;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -139,54 +140,61 @@ impl Throughput {
     }
 }
 
-/// The reader's loop: take the fleet (timing the wait), count every selector, until told to stop.
-fn read_until(
-    stop: &AtomicBool,
+/// A writer calling `write` (which returns how many updates it made) for `seconds`, while a reader
+/// thread takes the fleet with `take` (timing the wait), counts every selector and lets it go, over
+/// and over.
+fn race<G: Deref<Target = Fleet>>(
+    seconds: f64,
     matchers: &[Matcher],
-    mut count_all: impl FnMut(&[Matcher]) -> Duration,
-) -> (usize, Duration) {
-    let (mut selections, mut longest_wait) = (0, Duration::ZERO);
-    while !stop.load(Ordering::Relaxed) {
-        longest_wait = longest_wait.max(count_all(matchers));
-        selections += matchers.len();
-    }
-    (selections, longest_wait)
+    take: impl Fn() -> G + Sync,
+    mut write: impl FnMut() -> usize,
+) -> Throughput {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let (mut selections, mut longest_wait) = (0, Duration::ZERO);
+            while !stop.load(Ordering::Relaxed) {
+                let start = Instant::now();
+                let fleet = take();
+                longest_wait = longest_wait.max(start.elapsed());
+                for matcher in matchers {
+                    black_box(fleet.count(matcher));
+                }
+                selections += matchers.len();
+            }
+            (selections, longest_wait)
+        });
+        let start = Instant::now();
+        let mut updates = 0;
+        while start.elapsed().as_secs_f64() < seconds {
+            updates += write();
+        }
+        let elapsed = start.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        let (selections, longest_wait) = reader.join().expect("the reader finishes");
+        Throughput {
+            updates,
+            selections,
+            elapsed,
+            longest_wait,
+        }
+    })
 }
 
 /// The fleet behind an `RwLock`: the writer takes the write lock for every update, the reader holds
 /// the read lock while it selects.
 fn locked_fleet(fleet: Fleet, nodes: &[Node], matchers: &[Matcher], seconds: f64) -> Throughput {
     let shared = RwLock::new(fleet);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(|| {
-            read_until(&stop, matchers, |matchers| {
-                let start = Instant::now();
-                let fleet = shared.read().expect("no writer panics");
-                let waited = start.elapsed();
-                for matcher in matchers {
-                    black_box(fleet.count(matcher));
-                }
-                waited
-            })
-        });
-        let mut updates = Updates::new(nodes);
-        let start = Instant::now();
-        let mut done = 0;
-        while start.elapsed().as_secs_f64() < seconds {
+    let mut updates = Updates::new(nodes);
+    race(
+        seconds,
+        matchers,
+        || shared.read().expect("no writer panics"),
+        || {
             updates.apply(&mut shared.write().expect("no reader panics"));
-            done += 1;
-        }
-        let elapsed = start.elapsed();
-        stop.store(true, Ordering::Relaxed);
-        let (selections, longest_wait) = reader.join().expect("the reader finishes");
-        Throughput {
-            updates: done,
-            selections,
-            elapsed,
-            longest_wait,
-        }
-    })
+            1
+        },
+    )
 }
 
 /// The writer owns the fleet and publishes a snapshot after every `batch` updates; the reader holds
@@ -199,41 +207,21 @@ fn published_snapshots(
     batch: usize,
 ) -> Throughput {
     let published = RwLock::new(Arc::new(fleet.clone()));
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(|| {
-            read_until(&stop, matchers, |matchers| {
-                let start = Instant::now();
-                let snapshot = Arc::clone(&published.read().expect("no writer panics"));
-                let waited = start.elapsed();
-                for matcher in matchers {
-                    black_box(snapshot.count(matcher));
-                }
-                waited
-            })
-        });
-        let mut updates = Updates::new(nodes);
-        let start = Instant::now();
-        let mut done = 0;
-        while start.elapsed().as_secs_f64() < seconds {
+    let mut updates = Updates::new(nodes);
+    race(
+        seconds,
+        matchers,
+        || Arc::clone(&published.read().expect("no writer panics")),
+        || {
             for _ in 0..batch {
                 updates.apply(&mut fleet);
             }
-            done += batch;
             let snapshot = Arc::new(fleet.clone());
             // The old snapshot is dropped outside the lock, by whoever holds it last.
             let old =
                 std::mem::replace(&mut *published.write().expect("no reader panics"), snapshot);
             drop(old);
-        }
-        let elapsed = start.elapsed();
-        stop.store(true, Ordering::Relaxed);
-        let (selections, longest_wait) = reader.join().expect("the reader finishes");
-        Throughput {
-            updates: done,
-            selections,
-            elapsed,
-            longest_wait,
-        }
-    })
+            batch
+        },
+    )
 }

@@ -21,7 +21,7 @@ use crate::near::LintCache;
 use self::index::Index;
 use self::index::bitmap_bytes;
 use self::node::Node;
-use self::shared::{Chunks, ShardedMap};
+use self::shared::{ARC_COUNTS, Chunks, ShardedMap};
 use self::vocab::Vocabulary;
 
 pub use self::diagnose::{Diagnosis, RequirementDiagnosis};
@@ -324,7 +324,7 @@ impl Fleet {
             .nodes
             .iter()
             .filter_map(|(_, node)| node.as_ref())
-            .map(|node| 16 + node.id.len() + std::mem::size_of_val(&*node.labels))
+            .map(|node| ARC_COUNTS + node.id.len() + std::mem::size_of_val(&*node.labels))
             .sum();
         nodes
             + self.nodes.heap_bytes()

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::fleet::shared::{Chunks, ShardedMap};
+use crate::fleet::shared::{ARC_COUNTS, Chunks, ShardedMap};
 
 /// A set of strings, each with a dense id and a count of the references to it.
 #[derive(Debug, Clone, Default)]
@@ -116,7 +116,7 @@ impl Vocabulary {
     /// Approximate heap bytes held: the text (once, with its `Arc` counts), the map's shards, the id
     /// table and the free list.
     pub(crate) fn heap_bytes(&self) -> usize {
-        let text: usize = self.ids.keys().map(|t| 16 + t.len()).sum();
+        let text: usize = self.ids.keys().map(|t| ARC_COUNTS + t.len()).sum();
         text + self.ids.heap_bytes() + self.terms.heap_bytes() + self.free.heap_bytes()
     }
 }
