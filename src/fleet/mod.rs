@@ -2,6 +2,7 @@
 //! instead of a scan.
 
 mod diagnose;
+mod ids;
 mod index;
 mod node;
 mod place;
@@ -12,16 +13,15 @@ mod slices;
 mod spread;
 mod vocab;
 
-use std::sync::Arc;
-
 use roaring::RoaringBitmap;
 
 use crate::near::LintCache;
 
+use self::ids::IdTable;
 use self::index::Index;
 use self::index::bitmap_bytes;
 use self::node::Node;
-use self::shared::{ARC_COUNTS, Chunks, ShardedMap};
+use self::shared::Chunks;
 use self::vocab::Vocabulary;
 
 pub use self::diagnose::{Diagnosis, RequirementDiagnosis};
@@ -110,8 +110,8 @@ pub struct Fleet {
     values: Vocabulary,
     /// Node storage by slot; `None` marks an empty slot, and a chunk of empty slots is dropped.
     nodes: Chunks<Option<Node>>,
-    /// Slot of each node id; the key is the same string as the node's id.
-    slots: ShardedMap<Arc<str>, u32>,
+    /// Slot of each node id, found through the ids in `nodes`.
+    slots: IdTable,
     /// Slots that hold a node.
     live: RoaringBitmap,
     index: Index,
@@ -167,20 +167,20 @@ impl Fleet {
                 _ => labels.push((key, value)),
             }
         }
-        let labels = labels.into_boxed_slice();
 
-        if let Some(&slot) = self.slots.get(id) {
+        if let Some(slot) = self.slot_of(id) {
             let node = self
                 .nodes
                 .get_mut(slot as usize)
                 .and_then(Option::as_mut)
                 .expect("an indexed id has a node");
+            let old: LabelIds = node.labels().iter().collect();
+            *node = Node::new(id, &labels);
             // Only the labels that changed touch the index, so that relabelling one label of a node
             // after a snapshot copies the index entries of that key alone.
-            let (gone, came) = changed_labels(&node.labels, &labels, &self.keys);
+            let (gone, came) = changed_labels(&old, &labels, &self.keys);
             self.index.remove(slot, &gone, &self.values);
             self.index.add(slot, &came, &self.values);
-            let old = std::mem::replace(&mut node.labels, labels);
             // After the new labels took theirs, so that a string both hold keeps its id.
             self.release(&old);
             return true;
@@ -192,9 +192,9 @@ impl Fleet {
         let slot = u32::try_from(self.nodes.len()).expect("more than 4 billion nodes");
         self.index.add(slot, &labels, &self.values);
         self.live.insert(slot);
-        let id: Arc<str> = id.into();
-        self.slots.insert(Arc::clone(&id), slot);
-        self.nodes.push(Some(Node { id, labels }));
+        self.nodes.push(Some(Node::new(id, &labels)));
+        let nodes = &self.nodes;
+        self.slots.insert(id, slot, |slot| node_id(nodes, slot));
         false
     }
 
@@ -208,13 +208,15 @@ impl Fleet {
     /// assert!(fleet.is_empty());
     /// ```
     pub fn remove(&mut self, id: &str) -> bool {
-        let Some(slot) = self.slots.remove(id) else {
+        let nodes = &self.nodes;
+        let Some(slot) = self.slots.remove(id, |slot| node_id(nodes, slot)) else {
             return false;
         };
         self.lint_cache.clear();
         if let Some(node) = self.nodes.get_mut(slot as usize).and_then(Option::take) {
-            self.index.remove(slot, &node.labels, &self.values);
-            self.release(&node.labels);
+            let labels: LabelIds = node.labels().iter().collect();
+            self.index.remove(slot, &labels, &self.values);
+            self.release(&labels);
         }
         self.live.remove(slot);
         if self.live.is_empty() {
@@ -243,17 +245,10 @@ impl Fleet {
         for (new, old) in self.live.iter().enumerate() {
             let new = new as u32;
             renumbered[old as usize] = new;
-            let node = self
-                .nodes
-                .get(old as usize)
-                .and_then(Option::as_ref)
-                .expect("a live slot holds a node");
-            if let Some(slot) = self.slots.get_mut(&*node.id) {
-                *slot = new;
-            }
-            nodes.push(Some(node.clone()));
+            nodes.push(Some(self.node(old).clone()));
         }
         self.nodes = nodes;
+        self.slots.renumber(&renumbered);
         self.live = RoaringBitmap::from_sorted_iter(0..self.slots.len() as u32)
             .expect("an ascending range");
         self.index.renumber(&renumbered);
@@ -269,13 +264,18 @@ impl Fleet {
 
     /// The labels of the node with this id.
     pub fn get(&self, id: &str) -> Option<NodeLabels<'_>> {
-        let slot = *self.slots.get(id)?;
+        let slot = self.slot_of(id)?;
         Some(self.labels_in(slot))
     }
 
     /// Whether a node with this id is in the fleet.
     pub fn contains(&self, id: &str) -> bool {
-        self.slots.contains_key(id)
+        self.slot_of(id).is_some()
+    }
+
+    /// The slot of the node with this id.
+    fn slot_of(&self, id: &str) -> Option<u32> {
+        self.slots.get(id, |slot| node_id(&self.nodes, slot))
     }
 
     /// The number of nodes.
@@ -298,10 +298,9 @@ impl Fleet {
     /// assert_eq!(ids, ["b", "a"]);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, NodeLabels<'_>)> + '_ {
-        self.live.iter().map(move |slot| {
-            let node = self.node(slot);
-            (&*node.id, self.labels_in(slot))
-        })
+        self.live
+            .iter()
+            .map(move |slot| (self.node(slot).id(), self.labels_in(slot)))
     }
 
     /// Approximate heap bytes held by the fleet: the node table and each node's id and labels, the
@@ -319,12 +318,12 @@ impl Fleet {
     /// assert_eq!(fleet.heap_bytes(), 0);
     /// ```
     pub fn heap_bytes(&self) -> usize {
-        // Each id is one `Arc<str>` that the node and the table of ids share.
+        // Each node is one packed string, its id included; the table of ids holds slots.
         let nodes: usize = self
             .nodes
             .iter()
             .filter_map(|(_, node)| node.as_ref())
-            .map(|node| ARC_COUNTS + node.id.len() + std::mem::size_of_val(&*node.labels))
+            .map(Node::heap_bytes)
             .sum();
         nodes
             + self.nodes.heap_bytes()
@@ -381,9 +380,18 @@ impl Fleet {
         NodeLabels {
             keys: &self.keys,
             values: &self.values,
-            labels: &self.node(slot).labels,
+            labels: self.node(slot).labels(),
         }
     }
+}
+
+/// The id of the node in `slot`, which must hold one.
+fn node_id(nodes: &Chunks<Option<Node>>, slot: u32) -> &str {
+    nodes
+        .get(slot as usize)
+        .and_then(Option::as_ref)
+        .expect("a slot in the table of ids holds a node")
+        .id()
 }
 
 /// A node's labels as `(key id, value id)` pairs, sorted by the text of their keys.

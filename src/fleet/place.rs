@@ -225,7 +225,7 @@ impl<'f> Iterator for Ranked<'f> {
             if let Some((score, order)) = &mut self.current
                 && let Some(slot) = order.next()
             {
-                let id = &*self.fleet.node(slot).id;
+                let id = self.fleet.node(slot).id();
                 return Some(Placed { id, score: *score });
             }
             let (score, nodes) = self.plan.next_score()?;

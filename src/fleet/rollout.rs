@@ -39,7 +39,7 @@ impl<'f> Selection<'f> {
     /// ```
     pub fn rollout(&self, seed: u64) -> Rollout<'f> {
         let (fleet, slots) = self.parts();
-        Rollout::from_ids(seed, slots.iter().map(|slot| &*fleet.node(slot).id))
+        Rollout::from_ids(seed, slots.iter().map(|slot| fleet.node(slot).id()))
     }
 }
 

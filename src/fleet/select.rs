@@ -32,8 +32,6 @@ const WALK_NODE: u64 = 10;
 /// A range on a key with at most this many distinct values may be answered from their bitmaps (see
 /// `Range::few_values`).
 const FEW_VALUES: usize = 128;
-/// Nodes with up to this many labels are searched for a range's key by id, one label after another.
-const LINEAR_LABELS: usize = 32;
 
 impl Fleet {
     /// The nodes the matcher accepts, found through the index.
@@ -191,7 +189,6 @@ impl Fleet {
             let integers = index.slices.integers();
             required.push((integers.len(), Step::Integers(integers)));
             ranges.push(Range {
-                key,
                 key_id,
                 index,
                 values: &self.values,
@@ -223,11 +220,11 @@ impl Fleet {
         &self,
         mut candidates: RoaringBitmap,
         steps: &[Step<'_, '_>],
-        ranges: &[Range<'_, '_>],
+        ranges: &[Range<'_>],
     ) -> RoaringBitmap {
         if !steps.is_empty() || !ranges.is_empty() {
             candidates.retain(|slot| {
-                let (id, labels) = (&*self.node(slot).id, self.labels_in(slot));
+                let (id, labels) = (self.node(slot).id(), self.labels_in(slot));
                 steps.iter().all(|step| step.holds(id, &labels))
                     && ranges.iter().all(|range| range.holds(&labels))
             });
@@ -268,11 +265,7 @@ impl Fleet {
             let (Check::In(ids) | Check::NotIn(ids)) = &clause.check else {
                 return Cow::Borrowed(&self.live);
             };
-            return Cow::Owned(
-                ids.iter()
-                    .filter_map(|id| self.slots.get(id).copied())
-                    .collect(),
-            );
+            return Cow::Owned(ids.iter().filter_map(|id| self.slot_of(id)).collect());
         };
         let Some((key_id, index)) = self
             .keys
@@ -293,7 +286,6 @@ impl Fleet {
             return Cow::Owned(RoaringBitmap::new());
         };
         let range = Range {
-            key,
             key_id,
             index,
             values: &self.values,
@@ -331,7 +323,7 @@ fn union<'a>(holders: impl Iterator<Item = &'a Holders>) -> RoaringBitmap {
                 ones.push(*slot);
                 None
             }
-            Holders::Many(nodes) => Some(nodes),
+            Holders::Many(nodes) => Some(&**nodes),
         })
         .union();
     ones.sort_unstable();
@@ -344,7 +336,7 @@ struct Plan<'f, 'm> {
     /// The steps with a bitmap, the most selective first.
     steps: Vec<Step<'f, 'm>>,
     /// The `>` and `<` requirements, one range per key.
-    ranges: Vec<Range<'f, 'm>>,
+    ranges: Vec<Range<'f>>,
 }
 
 /// One requirement of a selector, as the index evaluates it.
@@ -377,8 +369,7 @@ impl Step<'_, '_> {
 
 /// The integers from `low` to `high` (inclusive, never empty) of one key: where all its `>` and `<`
 /// requirements hold.
-struct Range<'f, 'm> {
-    key: &'m str,
+struct Range<'f> {
     key_id: u32,
     index: &'f KeyIndex,
     /// The fleet's values, to read the values of a key with few of them.
@@ -387,20 +378,13 @@ struct Range<'f, 'm> {
     high: i64,
 }
 
-impl Range<'_, '_> {
-    /// Whether the node's value for the key is an integer in the range. A short list of labels is
-    /// searched by key id rather than by the keys' text.
+impl Range<'_> {
+    /// Whether the node's value for the key is an integer in the range.
     fn holds(&self, labels: &NodeLabels<'_>) -> bool {
-        let value = if labels.labels.len() <= LINEAR_LABELS {
-            labels
-                .labels
-                .iter()
-                .find(|&&(key, _)| key == self.key_id)
-                .map(|&(_, value)| labels.values.term(value))
-        } else {
-            labels.get(self.key)
-        };
-        value
+        labels
+            .labels
+            .value_of(self.key_id)
+            .map(|value| labels.values.term(value))
             .and_then(parse_integer)
             .is_some_and(|value| self.low <= value && value <= self.high)
     }
@@ -500,9 +484,8 @@ impl<'f> Selection<'f> {
     /// Whether the node with this id was selected.
     pub fn contains(&self, id: &str) -> bool {
         self.fleet
-            .slots
-            .get(id)
-            .is_some_and(|&slot| self.slots.contains(slot))
+            .slot_of(id)
+            .is_some_and(|slot| self.slots.contains(slot))
     }
 
     /// The fleet and the selected slots, for the other views of a selection (`spread`, `rollout`).
@@ -513,7 +496,7 @@ impl<'f> Selection<'f> {
     /// The ids of the selected nodes, in the order they were first inserted into the fleet.
     pub fn iter(&self) -> impl Iterator<Item = &'f str> + '_ {
         let fleet = self.fleet;
-        self.slots.iter().map(move |slot| &*fleet.node(slot).id)
+        self.slots.iter().map(move |slot| fleet.node(slot).id())
     }
 }
 

@@ -146,7 +146,7 @@ pub(crate) const ARC_COUNTS: usize = 2 * std::mem::size_of::<usize>();
 
 /// Entries per shard of a [`ShardedMap`] before the shards double: a shard copied on a write holds at
 /// most this many entries.
-const SHARD_ENTRIES: usize = 2048;
+pub(crate) const SHARD_ENTRIES: usize = 2048;
 
 /// A hash map split by hash into a power of two of shards, each behind an `Arc`. The shards double
 /// when they hold [`SHARD_ENTRIES`] each on average and halve when they hold an eighth of that, so a
@@ -170,11 +170,6 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
     /// The number of entries.
     pub(crate) fn len(&self) -> usize {
         self.len
-    }
-
-    /// Whether the map is empty.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     fn shard_of<Q: Hash + ?Sized>(&self, key: &Q) -> usize {
@@ -442,7 +437,7 @@ mod tests {
                 assert_eq!(map.shards.len(), 1);
             }
         }
-        assert!(map.is_empty());
+        assert_eq!(map.len(), 0);
         assert_eq!(map.heap_bytes(), 0);
         assert_eq!(snapshot.len(), n);
         assert_eq!(snapshot.values().sum::<usize>(), (0..n).sum::<usize>());

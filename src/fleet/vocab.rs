@@ -4,19 +4,21 @@
 //! and the string and its id are freed when the last one is released. Freed ids are reused, so the
 //! ids in use stay below the largest number of distinct strings held at once.
 //!
-//! The tables are kept in [`Chunks`] and a [`ShardedMap`], so a clone shares them and a write copies
-//! only the chunks and shards it touches; each string is one `Arc<str>` that both tables point to.
+//! The strings are kept by id in [`Chunks`], each an `Arc<str>` so that a copied chunk shares them,
+//! and found by text through an [`IdTable`] that holds only ids; a clone shares both, and a write
+//! copies only the chunks and shards it touches.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::fleet::shared::{ARC_COUNTS, Chunks, ShardedMap};
+use crate::fleet::ids::IdTable;
+use crate::fleet::shared::{ARC_COUNTS, Chunks};
 
 /// A set of strings, each with a dense id and a count of the references to it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vocabulary {
-    /// The id of each live string.
-    ids: ShardedMap<Arc<str>, u32>,
+    /// The id of each live string, found through `terms`.
+    ids: IdTable,
     /// By id: the string (`None` when the id is free) and its references (0 when free).
     terms: Chunks<Term>,
     /// Free ids, reused (last freed first) before `terms` grows.
@@ -46,14 +48,13 @@ impl Vocabulary {
     ///
     /// When more than `u32::MAX` distinct strings, or references to one string, are held at once.
     pub(crate) fn intern(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.ids.get(term) {
+        if let Some(id) = self.id(term) {
             let refs = &mut self.terms.get_mut(id as usize).expect("a live id").refs;
             *refs = refs.checked_add(1).expect("more than 4 billion references");
             return id;
         }
-        let text: Arc<str> = term.into();
         let entry = Term {
-            text: Some(Arc::clone(&text)),
+            text: Some(term.into()),
             refs: 1,
         };
         let id = match self.free.pop() {
@@ -68,7 +69,8 @@ impl Vocabulary {
                 id
             }
         };
-        self.ids.insert(text, id);
+        let terms = &self.terms;
+        self.ids.insert(term, id, |id| text_of(terms, id));
         id
     }
 
@@ -81,8 +83,10 @@ impl Vocabulary {
         if term.refs > 0 {
             return;
         }
-        let text = term.text.take().expect("a live id has its text");
-        self.ids.remove(&*text);
+        let terms = &self.terms;
+        let text = text_of(terms, id);
+        self.ids.remove(text, |id| text_of(terms, id));
+        self.terms.get_mut(id as usize).expect("a live id").text = None;
         if self.ids.is_empty() {
             *self = Vocabulary::default();
             return;
@@ -92,7 +96,7 @@ impl Vocabulary {
 
     /// The id of `term`, if a node holds it.
     pub(crate) fn id(&self, term: &str) -> Option<u32> {
-        self.ids.get(term).copied()
+        self.ids.get(term, |id| text_of(&self.terms, id))
     }
 
     /// The string of an id in use.
@@ -113,12 +117,20 @@ impl Vocabulary {
             .filter_map(|(_, term)| term.text.as_deref())
     }
 
-    /// Approximate heap bytes held: the text (once, with its `Arc` counts), the map's shards, the id
-    /// table and the free list.
+    /// Approximate heap bytes held: the text (with its `Arc` counts), the table of ids by text, the
+    /// table of strings by id and the free list.
     pub(crate) fn heap_bytes(&self) -> usize {
-        let text: usize = self.ids.keys().map(|t| ARC_COUNTS + t.len()).sum();
+        let text: usize = self.iter().map(|t| ARC_COUNTS + t.len()).sum();
         text + self.ids.heap_bytes() + self.terms.heap_bytes() + self.free.heap_bytes()
     }
+}
+
+/// The string of `id`, which the table of ids holds.
+fn text_of(terms: &Chunks<Term>, id: u32) -> &str {
+    terms
+        .get(id as usize)
+        .and_then(|term| term.text.as_deref())
+        .expect("an id in the table of ids has its text")
 }
 
 /// Approximate heap bytes of a hash map's table (not what its entries point to): std's map keeps
