@@ -33,7 +33,9 @@ pub use self::spread::Spread;
 
 /// The nodes of a fleet with an inverted index over their labels.
 ///
-/// Keys and values are interned as `u32` ids; each node keeps its labels as sorted id pairs; the index
+/// Keys and values are interned as `u32` ids; each node is one allocation that packs its id and its
+/// labels' ids, sorted by key, in about three bytes a label; the tables that find a node by id and a
+/// string by text hold bare numbers and compare through the node and string tables. The index
 /// holds, per key, a bitmap of the nodes that have it, the nodes of each value, and the integer values
 /// bit-sliced for `>` and `<`. [`select`](Fleet::select) evaluates a [`Matcher`](crate::Matcher) with bitmap
 /// unions, intersections and differences, and returns the matching nodes in insertion order.
