@@ -1,5 +1,6 @@
-//! The fleet index on the benchmark workload (`tests/it/support/generate.rs`, seed 7): build time, memory per node,
-//! `Fleet::select` for each of the 15 selectors, and the total over the 12 selectors kube-core can
+//! The fleet index on the benchmark workload (`tests/it/support/generate.rs`, seed 7): build time,
+//! memory per node (also with a hostname label of its own on every node), `Fleet::select` for each of
+//! the 15 selectors, and the total over the 12 selectors kube-core can
 //! express against kube-core's linear scan, side by side in one run; then how select time grows with the
 //! fleet.
 //!
@@ -129,6 +130,16 @@ fn side_by_side(
         fleet.heap_bytes() / nodes,
         hashmap / nodes,
         hashmap as f64 / fleet.heap_bytes() as f64
+    );
+    let mut with_hostnames = Fleet::new();
+    for node in &workload.nodes {
+        let hostname = ("kubernetes.io/hostname", node.id.as_str());
+        let labels = node.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        with_hostnames.insert(&node.id, labels.chain([hostname]));
+    }
+    println!(
+        "with a label of its own on every node (kubernetes.io/hostname = its id): {} bytes per node",
+        with_hostnames.heap_bytes() / nodes
     );
 
     let btree: Vec<(&str, &BTreeMap<String, String>)> = workload
