@@ -26,7 +26,7 @@ pub(super) enum Guard {
 /// nowhere if its required list is empty, as it matches no node).
 pub(super) fn guards_of(
     job: &Job,
-    vocabulary: &HashMap<Box<str>, HashSet<Box<str>>>,
+    vocabulary: &HashMap<Box<str>, HashMap<Box<str>, u32>>,
 ) -> Vec<Guard> {
     let matchers: &[Matcher] = match job {
         Job::Selector(matcher) => std::slice::from_ref(matcher),
@@ -50,7 +50,7 @@ pub(super) fn guards_of(
 /// The guards of the matcher's most selective positive clause, or `None` when it has none.
 fn most_selective(
     matcher: &Matcher,
-    vocabulary: &HashMap<Box<str>, HashSet<Box<str>>>,
+    vocabulary: &HashMap<Box<str>, HashMap<Box<str>, u32>>,
 ) -> Option<Vec<Guard>> {
     matcher
         .clauses()
@@ -66,7 +66,7 @@ fn most_selective(
 /// presence the most. `None` for a clause that holds on an absent key.
 fn costed_guards(
     clause: &Clause,
-    vocabulary: &HashMap<Box<str>, HashSet<Box<str>>>,
+    vocabulary: &HashMap<Box<str>, HashMap<Box<str>, u32>>,
 ) -> Option<(f64, Vec<Guard>)> {
     match (&clause.subject, &clause.check) {
         (Subject::Id, Check::In(ids)) => Some((
@@ -74,7 +74,7 @@ fn costed_guards(
             ids.iter().map(|id| Guard::Id(id.into())).collect(),
         )),
         (Subject::Label(key), Check::In(values)) => {
-            let known = vocabulary.get(key).map_or(0, HashSet::len);
+            let known = vocabulary.get(key).map_or(0, HashMap::len);
             let guards = values
                 .iter()
                 .map(|value| Guard::Value(key.clone(), value.into()))

@@ -4,7 +4,7 @@
 
 mod guard;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
@@ -84,16 +84,12 @@ impl From<Placer> for Job {
 /// ```
 #[derive(Default)]
 pub struct SelectorIndex {
-    /// Jobs by slot; `None` for a removed job whose slot is free.
+    /// Jobs by slot, in insertion order; `None` for a removed job. Slots are never reused: once empty
+    /// slots outnumber the jobs (and [`RENUMBER_SLACK`]), they are renumbered in one pass, so the
+    /// order of the slots stays the insertion order and no answer needs sorting.
     entries: Vec<Option<Entry>>,
-    /// Free job slots, reused by later inserts.
-    free: Vec<u32>,
     /// Slot of each job id.
     slots: HashMap<Box<str>, u32>,
-    /// Insertion number of the next new job.
-    next_seq: u64,
-    /// Whether a job slot has been reused, so that slot order may differ from insertion order.
-    slots_reused: bool,
     /// The distinct selectors, by group slot; `None` for a free slot.
     groups: Vec<Option<Group>>,
     /// Free group slots.
@@ -106,9 +102,14 @@ pub struct SelectorIndex {
     by_key: HashMap<Box<str>, KeyPostings>,
     /// Groups without a guard, checked for every node.
     residue: RoaringBitmap,
-    /// The values the jobs' `=`/`in` requirements name, per key: how guards judge selectivity.
-    vocabulary: HashMap<Box<str>, HashSet<Box<str>>>,
+    /// The values the distinct selectors' `=`/`in` requirements name, per key, each with the number of
+    /// times they name it: how guards judge selectivity. A value no selector names any more is
+    /// forgotten.
+    vocabulary: HashMap<Box<str>, HashMap<Box<str>, u32>>,
 }
+
+/// Empty job slots are renumbered away once they outnumber the jobs by at least this many.
+const RENUMBER_SLACK: usize = 4096;
 
 /// The groups guarded by one label key.
 #[derive(Default)]
@@ -119,10 +120,9 @@ struct KeyPostings {
     values: HashMap<Box<str>, RoaringBitmap>,
 }
 
-/// One job: its id, its place in the insertion order and the group of its selector.
+/// One job: its id and the group of its selector.
 struct Entry {
     id: Box<str>,
-    seq: u64,
     group: u32,
 }
 
@@ -177,22 +177,15 @@ impl SelectorIndex {
             }
             return true;
         }
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots_reused = true;
-                slot
-            }
-            None => {
-                self.entries.push(None);
-                (self.entries.len() - 1) as u32
-            }
-        };
-        self.entries[slot as usize] = Some(Entry {
+        let empty = self.entries.len() - self.slots.len();
+        if empty > self.slots.len().max(RENUMBER_SLACK) || self.entries.len() >= u32::MAX as usize {
+            self.renumber();
+        }
+        let slot = u32::try_from(self.entries.len()).expect("more than 4 billion jobs");
+        self.entries.push(Some(Entry {
             id: job.into(),
-            seq: self.next_seq,
             group,
-        });
-        self.next_seq += 1;
+        }));
         self.group_mut(group).members.insert(slot);
         self.slots.insert(job.into(), slot);
         false
@@ -247,14 +240,42 @@ impl SelectorIndex {
             .take()
             .expect("a job id's slot holds its entry");
         self.leave_group(entry.group, slot);
-        self.free.push(slot);
         if self.slots.is_empty() {
-            *self = SelectorIndex {
-                vocabulary: std::mem::take(&mut self.vocabulary),
-                ..SelectorIndex::default()
-            };
+            // Every group has left, and with it every value it named: give every allocation back.
+            debug_assert!(self.vocabulary.is_empty());
+            *self = SelectorIndex::default();
         }
         true
+    }
+
+    /// Numbers the job slots afresh, in order and without gaps: the table of jobs, the slots of the
+    /// ids and each group's members are rewritten, at a cost about that of the removals since the
+    /// last time.
+    fn renumber(&mut self) {
+        let mut renumbered = vec![u32::MAX; self.entries.len()];
+        let entries: Vec<Option<Entry>> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(new, entry)| {
+                let new = new as u32;
+                let slot = self
+                    .slots
+                    .get_mut(&*entry.id)
+                    .expect("a live job's id has its slot");
+                renumbered[*slot as usize] = new;
+                *slot = new;
+                Some(entry)
+            })
+            .collect();
+        self.entries = entries;
+        for group in self.groups.iter_mut().flatten() {
+            group.members = group
+                .members
+                .iter()
+                .map(|slot| renumbered[slot as usize])
+                .collect();
+        }
     }
 
     /// The number of jobs.
@@ -276,12 +297,9 @@ impl SelectorIndex {
 
     /// Every job, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Job)> + '_ {
-        let mut entries: Vec<&Entry> = self.entries.iter().flatten().collect();
-        if self.slots_reused {
-            entries.sort_unstable_by_key(|entry| entry.seq);
-        }
-        entries
-            .into_iter()
+        self.entries
+            .iter()
+            .flatten()
             .map(|entry| (&*entry.id, &self.group(entry.group).job))
     }
 
@@ -355,17 +373,13 @@ impl SelectorIndex {
         candidates
     }
 
-    /// The ids of the jobs in these slots, in insertion order.
+    /// The ids of the jobs in these slots, in insertion order (the order of the slots).
     fn ids_in_insertion_order(&self, slots: &RoaringBitmap) -> Vec<&str> {
-        let entries = slots
+        slots
             .iter()
-            .filter_map(|slot| self.entries[slot as usize].as_ref());
-        if !self.slots_reused {
-            return entries.map(|entry| &*entry.id).collect();
-        }
-        let mut entries: Vec<&Entry> = entries.collect();
-        entries.sort_unstable_by_key(|entry| entry.seq);
-        entries.into_iter().map(|entry| &*entry.id).collect()
+            .filter_map(|slot| self.entries[slot as usize].as_ref())
+            .map(|entry| &*entry.id)
+            .collect()
     }
 
     fn group(&self, group: u32) -> &Group {
@@ -422,6 +436,7 @@ impl SelectorIndex {
             .take()
             .expect("a referenced group is live");
         self.unpost(group, &guards);
+        self.forget_values(&job);
         self.free_groups.push(group);
         let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(&job);
         if let Some(groups) = self.groups_by_hash.get_mut(&hash) {
@@ -432,14 +447,40 @@ impl SelectorIndex {
         }
     }
 
-    /// Records the values the job's `=`/`in` requirements name, for judging later guards.
+    /// Records the values a new group's `=`/`in` requirements name, for judging later guards.
     fn learn_values(&mut self, job: &Job) {
         for (key, values) in guard::value_sets(job) {
-            let known = self.vocabulary.entry(key.into()).or_default();
+            let known = match self.vocabulary.get_mut(key) {
+                Some(known) => known,
+                None => self.vocabulary.entry(key.into()).or_default(),
+            };
             for value in values {
-                if !known.contains(value) {
-                    known.insert(value.into());
+                match known.get_mut(value) {
+                    Some(count) => *count += 1,
+                    None => {
+                        known.insert(value.into(), 1);
+                    }
                 }
+            }
+        }
+    }
+
+    /// Gives back what [`learn_values`](Self::learn_values) recorded for a group that is gone.
+    fn forget_values(&mut self, job: &Job) {
+        for (key, values) in guard::value_sets(job) {
+            let Some(known) = self.vocabulary.get_mut(key) else {
+                continue;
+            };
+            for value in values {
+                if let Some(count) = known.get_mut(value) {
+                    *count -= 1;
+                    if *count == 0 {
+                        known.remove(value);
+                    }
+                }
+            }
+            if known.is_empty() {
+                self.vocabulary.remove(key);
             }
         }
     }

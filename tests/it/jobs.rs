@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::alloc::live_bytes;
 use labelsel::{Job, Placement, Preference, Selector, SelectorIndex, Term};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -358,4 +359,57 @@ fn jobs_with_equal_selectors_share_one_check() {
         format!("{index:?}").contains("distinct_selectors: 1"),
         "{index:?}"
     );
+}
+
+/// A scheduler's index churns for months: jobs with selectors of their own (a value no other job
+/// names) come and go by the thousand. Through the renumbering of slots that removals bring about,
+/// answers stay in insertion order and equal to a scan, and removing every job gives back every
+/// allocation, the values the selectors named included.
+#[test]
+fn churn_renumbers_slots_keeps_the_order_and_gives_the_heap_back() {
+    let start = live_bytes();
+    let mut index = SelectorIndex::new();
+    let mut model: Vec<(String, Job)> = Vec::new();
+    let spec = |i: usize| job(&[&format!("run=run-{i}"), "!debug"]);
+    let mut next = 0;
+    for round in 0..4 {
+        for _ in 0..6_000 {
+            let id = format!("job-{next}");
+            index.insert(&id, spec(next));
+            model.push((id, spec(next)));
+            next += 1;
+        }
+        // Remove all but every seventh, oldest first in odd rounds and newest first in even ones.
+        let mut kept = Vec::new();
+        let ids: Vec<String> = model.iter().map(|(id, _)| id.clone()).collect();
+        let order: Box<dyn Iterator<Item = (usize, &String)>> = if round % 2 == 0 {
+            Box::new(ids.iter().enumerate().rev())
+        } else {
+            Box::new(ids.iter().enumerate())
+        };
+        for (at, id) in order {
+            if at % 7 == 0 {
+                kept.push(id.clone());
+            } else {
+                assert!(index.remove(id));
+            }
+        }
+        model.retain(|(id, _)| kept.contains(id));
+        // A node of every run kept, and one of none: answers in insertion order.
+        let ids: Vec<&str> = index.iter().map(|(id, _)| id).collect();
+        let want: Vec<&str> = model.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, want);
+        for (id, _) in model.iter().step_by(97) {
+            let run = id.trim_start_matches("job-");
+            let node = labels(&[("run", &format!("run-{run}"))]);
+            assert_eq!(index.matching("n", &node), scan(&model, "n", &node));
+        }
+        assert!(index.matching("n", &labels(&[("debug", "")])).is_empty());
+    }
+    for (id, _) in &model {
+        assert!(index.remove(id));
+    }
+    assert!(index.is_empty());
+    drop(model);
+    assert_eq!(live_bytes(), start, "bytes left after removing every job");
 }
