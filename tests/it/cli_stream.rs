@@ -293,6 +293,23 @@ fn selector_files_may_be_yaml_as_kubernetes_manifests_write_them() {
             "matchLabels:\n  env: ~\n",
             ":2:8: not a selector object: found null, expected a string",
         ),
+        // What YAML reads as a number or a boolean is not a string, as in Kubernetes: quoted, it is.
+        (
+            "number.yaml",
+            "matchLabels:\n  cpu: 4\n",
+            ":2:8: not a selector object: found 4, which YAML reads as a number or a boolean, \
+             expected a string: quote it (\"4\")",
+        ),
+        (
+            "version.yaml",
+            "matchExpressions:\n  - key: version\n    operator: In\n    values: [1.10, \"1.20\"]\n",
+            ":4:14: not a Kubernetes label selector object: found 1.10, which YAML reads as a number",
+        ),
+        (
+            "boolean.yaml",
+            "matchLabels:\n  spot: on\n",
+            ":2:9: not a selector object: found on, which YAML reads as a number or a boolean",
+        ),
     ];
     for (name, text, message) in cases {
         let path = write_file(&dir, name, text);
@@ -307,6 +324,9 @@ fn selector_files_may_be_yaml_as_kubernetes_manifests_write_them() {
         assert!(!run.stderr.contains("DuplicateKeyPolicy"), "{}", run.stderr);
         assert!(!run.stderr.contains("Option<"), "{}", run.stderr);
     }
+    let path = write_file(&dir, "quoted.yaml", "matchLabels:\n  cpu: \"4\"\n");
+    let run = labelsel(&["check", "--selector", &path], "");
+    assert_eq!((run.code, run.stdout.as_str()), (0, "cpu=4\n"), "{run:#?}");
     let path = write_file(
         &dir,
         "operator.yaml",

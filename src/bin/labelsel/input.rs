@@ -251,7 +251,7 @@ impl Document {
     fn parse<T: DeserializeOwned>(&self, what: &str) -> Result<T, Failure> {
         match self.format {
             Format::Json => parse_json(&self.name, &self.text, what),
-            Format::Yaml => serde_saphyr::from_str(&self.text)
+            Format::Yaml => serde_saphyr::from_str_with_options(&self.text, yaml_options())
                 .map_err(|e| Failure::new(yaml_error(&self.name, &format!("a {what} object"), &e))),
         }
     }
@@ -266,12 +266,27 @@ impl Document {
     }
 }
 
+/// How YAML is read: a plain scalar that YAML would read as a number or a boolean (`4`, `1.10`,
+/// `true`, `on`) is refused where a string is expected, as Kubernetes refuses it (its YAML becomes
+/// JSON first, where `4` is a number and label values must be strings), rather than taken as its text.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.no_schema = true;
+    options
+}
+
 /// A YAML error as one line for people: `FILE:LINE:COLUMN: not OBJECT: message`, the message
 /// without the parser's own position and source snippet.
 fn yaml_error(name: &str, object: &str, error: &serde_saphyr::Error) -> String {
     let (line, column) = error
         .location()
         .map_or((1, 1), |at| (at.line().max(1), at.column().max(1)));
+    if let serde_saphyr::Error::QuotingRequired { value, .. } = error.without_snippet() {
+        return format!(
+            "{name}:{line}:{column}: not {object}: found {value}, which YAML reads as a number or a \
+             boolean, expected a string: quote it (\"{value}\")"
+        );
+    }
     let rendered = error.without_snippet().to_string();
     let message = rendered.lines().next().unwrap_or_default();
     let message = message
