@@ -736,7 +736,7 @@ fn explain_placement(
 ) -> Result<u8, Failure> {
     let labels = fleet
         .get(node)
-        .ok_or_else(|| Failure::new(near::missing_node(fleet, node)))?;
+        .ok_or_else(|| Failure::new(near::missing_node(fleet.iter().map(|(id, _)| id), node)))?;
     let explanation = placer.explain(node, &labels);
     match output {
         Output::Json => print_json(&explanation)?,
@@ -1479,8 +1479,8 @@ fn sql(dialect: Dialect, selector: &SelectorArgs, count: bool) -> Result<u8, Fai
     Ok(0)
 }
 
-/// The labels of node `id`: read alone from the database of `--db`, else looked up in the fleet of
-/// `--fleet` or the demo fleet.
+/// The labels of node `id`: read alone from the database of `--db`, else found in one pass over the
+/// fleet of `--fleet` or the demo fleet.
 fn node_of(args: &FleetArgs, id: &str) -> Result<LabelSet, Failure> {
     let mut labels = nodes_of(args, std::slice::from_ref(&id.to_string()))?;
     labels
@@ -1489,8 +1489,8 @@ fn node_of(args: &FleetArgs, id: &str) -> Result<LabelSet, Failure> {
 }
 
 /// The labels of each node of `ids`, in order: read from the database of `--db` (each alone), else
-/// looked up in the fleet of `--fleet` or the demo fleet, read once. An id not there is an error
-/// naming the nearest ids of the fleet.
+/// found in one pass over the fleet of `--fleet` or the demo fleet, which builds no index. An id not
+/// there is an error naming the nearest ids of the fleet.
 fn nodes_of(args: &FleetArgs, ids: &[String]) -> Result<Vec<LabelSet>, Failure> {
     if let Some(url) = &args.db {
         let mut found = Vec::with_capacity(ids.len());
@@ -1498,16 +1498,34 @@ fn nodes_of(args: &FleetArgs, ids: &[String]) -> Result<Vec<LabelSet>, Failure> 
             match db::node_labels(url, id)? {
                 Some(labels) => found.push(labels),
                 // Only now the whole fleet, to suggest the ids nearest the missing one.
-                None => return Err(Failure::new(near::missing_node(&db::read_fleet(url)?, id))),
+                None => {
+                    let fleet = db::read_fleet(url)?;
+                    let message = near::missing_node(fleet.iter().map(|(id, _)| id), id);
+                    return Err(Failure::new(message));
+                }
             }
         }
         return Ok(found);
     }
-    let fleet = fleet_or_demo(args)?;
+    // Streamed: only the labels of the nodes asked for stay, and the ids, to suggest the nearest
+    // if one is missing.
+    let mut found: Vec<Option<LabelSet>> = vec![None; ids.len()];
+    let mut fleet_ids = Vec::new();
+    for_each_node(fleet_source(args), true, |node| {
+        for (wanted, found) in ids.iter().zip(&mut found) {
+            if *wanted == node.id {
+                *found = Some(node.labels.iter().collect());
+            }
+        }
+        fleet_ids.push(node.id);
+        Ok(())
+    })?;
     ids.iter()
-        .map(|id| match fleet.get(id) {
-            Some(labels) => Ok(labels.iter().collect()),
-            None => Err(Failure::new(near::missing_node(&fleet, id))),
+        .zip(found)
+        .map(|(id, found)| {
+            found.ok_or_else(|| {
+                Failure::new(near::missing_node(fleet_ids.iter().map(String::as_str), id))
+            })
         })
         .collect()
 }
