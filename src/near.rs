@@ -2,38 +2,83 @@
 //! [`Fleet::lint`], and the edit distance both use. What counts as near enough to suggest is
 //! `analyze::suggest`'s rule; this module finds the candidates.
 //!
-//! The strings are kept sorted, which makes them an implicit trie: neighbours share their longest
-//! common prefix. A search walks them in order with the rows of the optimal-string-alignment table
-//! between the query and each string's prefix, reusing the rows of the prefix a string shares with the
-//! one before, and skips every string of a prefix as soon as a row shows that no string starting with
-//! it can be within the radius (a row's least entry never decreases by more than the transpositions
-//! it allows, so a least entry above the radius stays above it). This is exact for the OSA distance,
-//! which a BK-tree is not (OSA breaks the triangle inequality): no candidate within the radius is
-//! missed, and what it yields is scored again by the one rule in `suggest`.
+//! A search widens its radius step by step, and every stage that serves a radius is exact: no string
+//! within the radius is missed, and what a search yields is scored again by the one rule in `suggest`.
 //!
-//! The walk suits vocabularies whose strings share prefixes (`rack-0042`, `node-us-east-1-000123`);
-//! on unrelated words a radius of a third of the query lets almost every short prefix through. So each
-//! string is also kept with a sketch: its length in characters and the set of its characters (hashed
-//! into 64 bits), whole and of its name part, which give two lower bounds on the distance: the
-//! difference of the lengths, and the number of characters one has that the other lacks (an edit adds
-//! at most one character and removes at most one, a transposition neither; merged bits only lower the
-//! count); and, kept apart and compared only where those leave a string near, how many characters it
-//! holds of each of 16 classes, which bounds the distance by how far the counts of one exceed the
-//! other's in all (each edit adds at most one and takes at most one). A string with the query's own
-//! `prefix/` is bounded by its name part alone, since a prefix both share changes no distance (and its
-//! shared characters would let every string of a long prefix through). A search passes over the
-//! sketches once (a few nanoseconds a string) for all the radii it tries; at each, when they leave at
-//! most half the strings, those are measured directly, and the walk runs only when they leave more.
+//! First, a count filter over the grams of the strings (see [`Grams`]): the unordered triples, or
+//! pairs, of adjacent characters of each string padded at both ends. An edit destroys at most three
+//! of a string's triples and two of its pairs, so a string within `k` of a query shares at least
+//! `n - 3k` of its `n` triples (and `n - 2k` of its `n` pairs). Posting lists name the strings
+//! (numbered in order of length) holding each gram, so that a search counts the grams each string
+//! shares with the query over the lists of the query's grams only, and only over the strings whose
+//! length is within the radius of the query's. Triples, whose lists are short, serve radii up to
+//! about a third of the query; pairs, which fewer edits destroy, up to about half. For a misspelt
+//! key among 100,000 random words, or a key no other is near, a search counts some ten thousand
+//! entries of the lists over all the radii it tries, where a pass over the sketches visits all
+//! 100,000 strings at about ten nanoseconds each. The name part of each string with a `prefix/` is
+//! an entry of its own, so that a string with the query's prefix is found by its name part, which
+//! its prefix's grams do not crowd.
+//!
+//! Then the sketches of the strings the count leaves: each string is kept with its length in
+//! characters and the set of its characters (hashed into 64 bits), whole and of its name part, which
+//! give two lower bounds on the distance: the difference of the lengths, and the number of characters
+//! one has that the other lacks (an edit adds at most one character and removes at most one, a
+//! transposition neither; merged bits only lower the count); and, kept apart and compared only where
+//! those leave a string near, how many characters it holds of each of 16 classes, which bounds the
+//! distance by how far the counts of one exceed the other's in all (each edit adds at most one and
+//! takes at most one). Last, the strings the sketches leave are measured, in a band of the table
+//! around its diagonal.
+//!
+//! Where the grams cannot bound the radius (a query too short for it, such as one character), or their
+//! lists would cost as much to count as the strings are many (generated names, whose strings share
+//! most of their grams), one pass over the sketches of every string serves every radius up to the
+//! limit. A string with the query's own `prefix/` is bounded there by its name part alone, since a
+//! prefix both share changes no distance (and its shared characters would let every string of a long
+//! prefix through). When the sketches leave at most half the strings, those are measured directly;
+//! when they leave more, the sorted strings are walked.
+//!
+//! The strings are kept sorted, which makes them an implicit trie: neighbours share their longest
+//! common prefix. The walk goes through them in order with the rows of the optimal-string-alignment
+//! table between the query and each string's prefix, reusing the rows of the prefix a string shares
+//! with the one before, and skips every string of a prefix as soon as a row shows that no string
+//! starting with it can be within the radius (a row's least entry never decreases by more than the
+//! transpositions it allows, so a least entry above the radius stays above it). This is exact for the
+//! OSA distance, which a BK-tree is not (OSA breaks the triangle inequality). It suits vocabularies
+//! whose strings share prefixes (`rack-0042`, `node-us-east-1-000123`); on unrelated words a radius of
+//! a third of the query lets almost every short prefix through.
 //!
 //! [`Fleet`]: crate::Fleet
 //! [`Fleet::lint`]: crate::Fleet::lint
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// A search measures the strings its sketches leave directly when they are at most this many, or half
 /// the vocabulary; beyond (the strings are alike, as generated names are), it walks the sorted strings.
 const DIRECT_CHECKS: usize = 256;
+
+/// An index of fewer strings has no [`Grams`]: the pass over their sketches costs a search a few tens
+/// of microseconds at most, less than building the grams would cost the lint that builds the index.
+const FEW_STRINGS: usize = 4096;
+
+/// A posting list holding more than this fraction of the entries a search looks at is skipped when
+/// the count filter can spare it (see [`Grams`]): each skipped list lowers the count a string must
+/// reach by one, and the longest lists cost the most to count and tell the least.
+const LONG_LIST: usize = 8;
+
+/// The codes of the characters grams are made of (see [`Alphabet`]): the marks padding a string
+/// before its first character and after its last, the code every infrequent character shares, and the
+/// most codes an alphabet has.
+const START: u32 = 0;
+const END: u32 = 1;
+const OTHER: u32 = 2;
+const CODES: u32 = 64;
+
+/// The copies among at most this many grams are numbered by looking back at the ones before, among
+/// more by sorting them.
+const FEW_GRAMS: usize = 64;
 
 /// A string's length in characters and the characters it holds, each as bit `code point % 64`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -108,15 +153,442 @@ fn distance_at_least(
     bound.max(counts.distance_at_least(other_counts))
 }
 
-/// A set of strings sorted for near-match search, whole and by their name part (after a `prefix/`),
-/// and also read backwards.
+/// The grams of a [`Grams`] index: the unordered pairs, or triples, of adjacent characters of a string
+/// padded with a mark before its first character and one after its last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gram {
+    Pair,
+    Triple,
+}
+
+impl Gram {
+    /// The number of characters in a gram, which is also the most grams of a string one edit destroys.
+    fn size(self) -> usize {
+        match self {
+            Gram::Pair => 2,
+            Gram::Triple => 3,
+        }
+    }
+
+    /// The number of grams over `codes` codes: the multisets of `size` codes, each numbered by
+    /// [`pair_number`] or [`triple_number`].
+    fn count(self, codes: u32) -> u32 {
+        match self {
+            Gram::Pair => codes * (codes + 1) / 2,
+            Gram::Triple => codes * (codes + 1) * (codes + 2) / 6,
+        }
+    }
+}
+
+/// The number of the pair of codes `low <= high` among the pairs of codes up to `high`: the pairs
+/// of lower highs come first, `high (high + 1) / 2` of them.
+fn pair_number(low: u32, high: u32) -> u32 {
+    high * (high + 1) / 2 + low
+}
+
+/// The number of the triple of codes `low <= middle <= high` among the triples of codes up to
+/// `high`: the triples of lower highs come first, `high (high + 1) (high + 2) / 6` of them, then
+/// those of the same high by the number of their low pair.
+fn triple_number(low: u32, middle: u32, high: u32) -> u32 {
+    high * (high + 1) * (high + 2) / 6 + pair_number(low, middle)
+}
+
+/// The codes of the characters of grams: the [`CODES`] less three most frequent characters of the
+/// vocabulary each have one of their own (above the marks and [`OTHER`]), the others share `OTHER`.
+#[derive(Debug, Clone)]
+struct Alphabet {
+    /// The code of each ASCII character.
+    ascii: [u8; 128],
+    /// The codes of the other characters with one of their own.
+    others: HashMap<char, u8>,
+    /// The number of codes given, marks and `OTHER` included.
+    codes: u32,
+}
+
+impl Default for Alphabet {
+    fn default() -> Alphabet {
+        Alphabet {
+            ascii: [OTHER as u8; 128],
+            others: HashMap::new(),
+            codes: OTHER + 1,
+        }
+    }
+}
+
+impl Alphabet {
+    /// Gives the most frequent characters of `texts` codes of their own.
+    fn of<'a>(texts: impl Iterator<Item = &'a str>) -> Alphabet {
+        let mut ascii = [0usize; 128];
+        let mut others: HashMap<char, usize> = HashMap::new();
+        for c in texts.flat_map(str::chars) {
+            match ascii.get_mut(c as usize) {
+                Some(count) => *count += 1,
+                None => *others.entry(c).or_default() += 1,
+            }
+        }
+        let mut frequent: Vec<(usize, char)> = (0u8..128)
+            .map(|c| (ascii[usize::from(c)], char::from(c)))
+            .chain(others.into_iter().map(|(c, count)| (count, c)))
+            .filter(|&(count, _)| count > 0)
+            .collect();
+        // The most frequent first, then in order of code point.
+        frequent.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut alphabet = Alphabet::default();
+        for (code, (_, c)) in (OTHER as u8 + 1..CODES as u8).zip(frequent) {
+            match alphabet.ascii.get_mut(c as usize) {
+                Some(slot) => *slot = code,
+                None => {
+                    alphabet.others.insert(c, code);
+                }
+            }
+            alphabet.codes = u32::from(code) + 1;
+        }
+        alphabet
+    }
+
+    /// The code of a character.
+    fn code(&self, c: char) -> u32 {
+        let code = match self.ascii.get(c as usize) {
+            Some(&code) => code,
+            None => self.others.get(&c).copied().unwrap_or(OTHER as u8),
+        };
+        u32::from(code)
+    }
+}
+
+/// The padded pairs and triples (see [`Gram`]) of each string and of each name part after a `prefix/`,
+/// with the entries holding each listed: the count filter in front of the sketches.
 ///
-/// A string within `k` of the query splits into two pieces, each aligned with one half of the query,
-/// whose distances add up to at most `k + 1` (a transposition across the split counts on both sides):
-/// one of them is within `(k + 1) / 2`. The forward search keeps only the strings that start within
-/// that of the query's first half, the backward search (on reversed strings) those that end within it
-/// of its second half; together they find every string within `k`, and neither has to visit every
-/// short prefix, as a search within `k` of the whole query would.
+/// A string is read as the multiset of its grams: `ab`, padded `^ab$`, has the pairs `{^,a}`, `{a,b}`
+/// and `{b,$}` (as many as characters plus one) and the triples `{^,a,b}` and `{a,b,$}` (as many as
+/// characters). An edit destroys at most `g` of the grams of size `g` of the string it edits (the rest
+/// stay, and it only adds others): a substitution or a deletion the `g` grams holding the character,
+/// an insertion between `x` and `y` the `g - 1` holding both, and a transposition of `ab` only the two
+/// holding one of `a` and `b` but not the other (a gram holding both is unordered, so unchanged). An
+/// alignment of optimal-string-alignment distance `k` is `k` such edits, made one after the other;
+/// each lowers the grams the edited string shares with the query (as multisets) by at most `g`, so a
+/// string within `k` of a query with `n` grams shares at least `n - g k` of them. The count filter
+/// counts the grams each string shares with the query by going through the lists of the query's grams,
+/// and lets through only the strings whose count leaves them possibly within the radius, with the
+/// least radius the count allows as their bound. There are many more triples than pairs (over
+/// letters and digits, ten times as many occur), so their lists are shorter, but more of them are lost
+/// to each edit: the threshold `n - g k` stays positive for pairs up to a radius of about half the
+/// query's length, for triples only up to a third.
+///
+/// Each gram is keyed with the number of copies of it before it in the string (the first `{a,b}`, the
+/// second, ...), so that a list holds an entry at most once and the number of lists that hold it is the
+/// size of the multiset intersection. Characters are read through an [`Alphabet`], which may give
+/// infrequent ones the same code: the bound holds for the strings of codes it reads, since an edit of
+/// the characters is an edit of their codes (or none). A list not counted (the longest ones, see
+/// [`LONG_LIST`]) takes at most one from any string's count, so the threshold drops by one for each:
+/// the filter is exact as long as the threshold stays at least one, and otherwise the search tries
+/// pairs after triples (a pair is lost to fewer edits), then falls back on the pass over the sketches.
+/// Entries are numbered in order of their length in characters, so that only the entries of a length
+/// within the radius of the query's (a range of numbers) are counted.
+///
+/// A name part is an entry of its own: a string with the query's `prefix/` is as near to it as its name
+/// part is to the query's (a prefix both share changes no distance), and is found by the name part,
+/// which its prefix's grams do not crowd.
+#[derive(Debug, Clone, Default)]
+struct Grams {
+    alphabet: Alphabet,
+    /// Each entry in order of length: the forward position of its string times two, plus one for the
+    /// string's name part.
+    entries: Vec<u32>,
+    /// Each length in characters some entry has, ascending, with the number of its first entry.
+    lengths: Vec<(u32, u32)>,
+    /// The entries holding each pair.
+    pairs: Postings,
+    /// The entries holding each triple.
+    triples: Postings,
+}
+
+impl Grams {
+    /// Indexes each of `strings` (in forward order, with their name parts and their sketches, whole
+    /// and of the name part) and the name part of each that has a prefix. `None` when the entries or
+    /// their grams are too many to number in 32 bits.
+    fn new(strings: &[&str], names: &[&str], sketches: &[(Sketch, Sketch)]) -> Option<Grams> {
+        let alphabet = Alphabet::of(strings.iter().copied());
+        let mut entries: Vec<(u32, u32)> = Vec::with_capacity(strings.len());
+        for (position, ((string, name), sketch)) in
+            strings.iter().zip(names).zip(sketches).enumerate()
+        {
+            let entry = u32::try_from(position).ok()?.checked_mul(2)?;
+            entries.push((sketch.0.chars, entry));
+            if name.len() < string.len() {
+                entries.push((sketch.1.chars, entry + 1));
+            }
+        }
+        entries.sort_unstable();
+        let mut lengths: Vec<(u32, u32)> = Vec::new();
+        // An entry has a pair more than characters, and as many triples.
+        let chars: usize = entries.iter().map(|&(length, _)| length as usize).sum();
+        let (mut pairs, mut triples) = (
+            Lists::new(
+                Gram::Pair,
+                alphabet.codes,
+                chars + entries.len(),
+                entries.len(),
+            ),
+            Lists::new(Gram::Triple, alphabet.codes, chars, entries.len()),
+        );
+        let (mut codes, mut keys) = (Vec::new(), Vec::new());
+        for (number, &(length, entry)) in entries.iter().enumerate() {
+            let number = u32::try_from(number).ok()?;
+            if lengths.last().is_none_or(|&(last, _)| last < length) {
+                lengths.push((length, number));
+            }
+            let texts = if entry & 1 == 0 { strings } else { names };
+            let text = texts
+                .get((entry >> 1) as usize)
+                .copied()
+                .unwrap_or_default();
+            padded_codes(&alphabet, text, &mut codes);
+            gram_keys(Gram::Pair, &codes, &mut keys);
+            pairs.add(&keys)?;
+            gram_keys(Gram::Triple, &codes, &mut keys);
+            triples.add(&keys)?;
+        }
+        Some(Grams {
+            alphabet,
+            entries: entries.into_iter().map(|(_, entry)| entry).collect(),
+            lengths,
+            pairs: pairs.postings()?,
+            triples: triples.postings()?,
+        })
+    }
+
+    /// The numbers of the entries whose length in characters is within `limit` of `chars`.
+    fn window(&self, chars: u32, limit: u32) -> Range<usize> {
+        let first_of = |length: u32| {
+            let at = self.lengths.partition_point(|&(other, _)| other < length);
+            self.lengths
+                .get(at)
+                .map_or(self.entries.len(), |&(_, first)| first as usize)
+        };
+        let end = chars
+            .checked_add(limit)
+            .and_then(|last| last.checked_add(1))
+            .map_or(self.entries.len(), first_of);
+        first_of(chars.saturating_sub(limit))..end
+    }
+
+    /// The postings of `gram`.
+    fn of(&self, gram: Gram) -> &Postings {
+        match gram {
+            Gram::Pair => &self.pairs,
+            Gram::Triple => &self.triples,
+        }
+    }
+}
+
+/// The numbers of the entries holding each keyed gram (see [`gram_keys`]), ascending.
+#[derive(Debug, Clone, Default)]
+struct Postings {
+    /// The key of each list (its gram, and the copy in the low 32 bits), ascending, with where the
+    /// list starts in `postings`; it ends where the next starts.
+    keys: Vec<(u64, u32)>,
+    /// The lists one after the other.
+    postings: Vec<u32>,
+}
+
+impl Postings {
+    /// The entries of `window` that hold the keyed gram.
+    fn list(&self, (gram, copy): (u32, u32), window: &Range<usize>) -> &[u32] {
+        let key = u64::from(gram) << 32 | u64::from(copy);
+        let list = self
+            .keys
+            .binary_search_by_key(&key, |&(key, _)| key)
+            .ok()
+            .and_then(|at| {
+                let start = self.keys.get(at)?.1 as usize;
+                let end = self
+                    .keys
+                    .get(at + 1)
+                    .map_or(self.postings.len(), |&(_, end)| end as usize);
+                self.postings.get(start..end)
+            })
+            .unwrap_or_default();
+        let start = list.partition_point(|&number| (number as usize) < window.start);
+        let end = list.partition_point(|&number| (number as usize) < window.end);
+        list.get(start..end).unwrap_or_default()
+    }
+}
+
+/// [`Postings`] being built: the list of each key of each entry, entry after entry, and the length of
+/// each list. The first copy of gram `g` has list `g`; further copies have lists numbered after every
+/// gram's.
+#[derive(Debug)]
+struct Lists {
+    /// The number of grams, whose first copies have the first lists.
+    grams: usize,
+    /// The list of each further copy of a gram, by the gram and the copy.
+    copies: HashMap<(u32, u32), u32>,
+    /// The number of entries each list holds.
+    sizes: Vec<u32>,
+    /// The lists that hold each entry, entry after entry.
+    held: Vec<u32>,
+    /// Where the lists of each entry end in `held`; they start where the entry before's end.
+    ends: Vec<usize>,
+}
+
+impl Lists {
+    /// No lists yet, of `gram`s over `codes` codes, with room for `keys` keys of `entries` entries.
+    fn new(gram: Gram, codes: u32, keys: usize, entries: usize) -> Lists {
+        let grams = gram.count(codes) as usize;
+        Lists {
+            grams,
+            copies: HashMap::new(),
+            sizes: vec![0; grams],
+            held: Vec::with_capacity(keys),
+            ends: Vec::with_capacity(entries),
+        }
+    }
+
+    /// Adds the next entry, with the keys of its grams. `None` when the lists or their entries are
+    /// too many to number in 32 bits.
+    fn add(&mut self, keys: &[(u32, u32)]) -> Option<()> {
+        for &(gram, copy) in keys {
+            let list = match copy {
+                0 => gram,
+                _ => {
+                    let next = u32::try_from(self.sizes.len()).ok()?;
+                    let list = *self.copies.entry((gram, copy)).or_insert(next);
+                    if list == next {
+                        self.sizes.push(0);
+                    }
+                    list
+                }
+            };
+            let size = self.sizes.get_mut(list as usize)?;
+            *size = size.checked_add(1)?;
+            self.held.push(list);
+        }
+        self.ends.push(self.held.len());
+        Some(())
+    }
+
+    /// The lists that hold entries one after the other, in the order of their keys, each filled in
+    /// the order of the entries. `None` when they hold too many to address in 32 bits.
+    fn postings(self) -> Option<Postings> {
+        // Each list that holds entries, by its key: (key, list) for now, (key, start) once laid out.
+        // The first copies are in order already; the few others are merged in.
+        let mut copies: Vec<(u64, u32)> = self
+            .copies
+            .iter()
+            .map(|(&(gram, copy), &list)| (u64::from(gram) << 32 | u64::from(copy), list))
+            .collect();
+        copies.sort_unstable();
+        let mut copies = copies.into_iter().peekable();
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(self.sizes.len());
+        for (list, _) in (0u32..)
+            .zip(&self.sizes)
+            .take(self.grams)
+            .filter(|&(_, &size)| size > 0)
+        {
+            let key = u64::from(list) << 32;
+            keys.extend(std::iter::from_fn(|| {
+                copies.next_if(|&(other, _)| other < key)
+            }));
+            keys.push((key, list));
+        }
+        keys.extend(copies);
+        // Where the next entry of each list goes.
+        let mut next = vec![0u32; self.sizes.len()];
+        let mut end = 0u32;
+        for (_, list) in &mut keys {
+            let size = self.sizes.get(*list as usize).copied().unwrap_or(0);
+            if let Some(next) = next.get_mut(*list as usize) {
+                *next = end;
+            }
+            (*list, end) = (end, end.checked_add(size)?);
+        }
+        let mut postings = vec![0; end as usize];
+        let mut start = 0;
+        for (number, &end) in self.ends.iter().enumerate() {
+            for &list in self.held.get(start..end).unwrap_or_default() {
+                if let Some(at) = next.get_mut(list as usize) {
+                    if let Some(posting) = postings.get_mut(*at as usize) {
+                        *posting = number as u32;
+                    }
+                    *at += 1;
+                }
+            }
+            start = end;
+        }
+        Some(Postings { keys, postings })
+    }
+}
+
+/// Puts in `codes` the codes of the characters of `text` padded with the marks (see [`Alphabet`]).
+fn padded_codes(alphabet: &Alphabet, text: &str, codes: &mut Vec<u32>) {
+    codes.clear();
+    codes.push(START);
+    codes.extend(text.chars().map(|c| alphabet.code(c)));
+    codes.push(END);
+}
+
+/// Puts in `keys` the key of each gram of the padded `codes` of a string (see [`Grams`]): the number
+/// of the gram, and the number of copies of the same gram before it, so that no two are equal.
+fn gram_keys(gram: Gram, codes: &[u32], keys: &mut Vec<(u32, u32)>) {
+    keys.clear();
+    match gram {
+        Gram::Pair => keys.extend(codes.windows(2).map(|pair| {
+            let (a, b) = (pair[0], pair[1]);
+            (pair_number(a.min(b), a.max(b)), 0)
+        })),
+        Gram::Triple => keys.extend(codes.windows(3).map(|triple| {
+            let (a, b, c) = (triple[0], triple[1], triple[2]);
+            let (low, high) = (a.min(b), a.max(b));
+            let (low, middle, high) = (low.min(c), high.min(c).max(low), high.max(c));
+            (triple_number(low, middle, high), 0)
+        })),
+    }
+    number_copies(keys);
+}
+
+/// Numbers the copies of each gram of `keys`.
+fn number_copies(keys: &mut [(u32, u32)]) {
+    if keys.len() <= FEW_GRAMS {
+        // A gram is looked for among the ones before only when a bit of a 6-bit hash of it is set.
+        let mut seen = 0u64;
+        for at in 0..keys.len() {
+            let (before, rest) = keys.split_at_mut(at);
+            let Some((gram, copy)) = rest.first_mut() else {
+                break;
+            };
+            let bit = 1 << (u64::from(*gram).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
+            if seen & bit != 0 {
+                let copies = before.iter().filter(|&&(other, _)| other == *gram).count();
+                *copy = u32::try_from(copies).unwrap_or(u32::MAX);
+            }
+            seen |= bit;
+        }
+        return;
+    }
+    keys.sort_unstable();
+    let mut previous = None;
+    let mut copies = 0u32;
+    for (gram, copy) in keys.iter_mut() {
+        copies = if previous == Some(*gram) {
+            copies.saturating_add(1)
+        } else {
+            0
+        };
+        previous = Some(*gram);
+        *copy = copies;
+    }
+}
+
+/// A set of strings sorted for near-match search, whole and by their name part (after a `prefix/`),
+/// and also read backwards, with their grams and sketches (see the module documentation).
+///
+/// For the walk, a string within `k` of the query splits into two pieces, each aligned with one half
+/// of the query, whose distances add up to at most `k + 1` (a transposition across the split counts on
+/// both sides): one of them is within `(k + 1) / 2`. The forward search keeps only the strings that
+/// start within that of the query's first half, the backward search (on reversed strings) those that
+/// end within it of its second half; together they find every string within `k`, and neither has to
+/// visit every short prefix, as a search within `k` of the whole query would.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NearIndex {
     forward: Sorted,
@@ -130,42 +602,41 @@ pub(crate) struct NearIndex {
     prefixes: HashMap<Box<str>, u32>,
     /// Whether some string has a `prefix/`, so that its name part differs from it.
     prefixed: bool,
+    /// The count filter; `None` for fewer than [`FEW_STRINGS`] strings, or when the strings or their
+    /// grams are too many to number in 32 bits.
+    grams: Option<Grams>,
 }
 
-/// Strings in byte order, concatenated, with the order of their name parts.
+/// Strings kept in one buffer.
 #[derive(Debug, Clone, Default)]
-struct Sorted {
-    /// The strings, concatenated in byte order.
+struct Concatenated {
+    /// The strings, one after the other.
     text: String,
     /// Where each string ends in `text`; each starts where the one before ends.
     ends: Vec<usize>,
-    /// The position of each string in the forward order (the backward order's strings are reversed).
-    forward: Vec<usize>,
-    /// The positions of the strings in the order of their name parts.
-    by_name: Vec<usize>,
 }
 
-impl Sorted {
-    /// Sorts `strings` (each with its forward position), `name` giving the name part of each.
-    fn new(mut strings: Vec<(String, usize)>, name: fn(&str) -> &str) -> Sorted {
-        strings.sort_unstable();
-        let mut sorted = Sorted {
-            text: String::with_capacity(strings.iter().map(|(s, _)| s.len()).sum()),
-            ends: Vec::with_capacity(strings.len()),
-            forward: strings.iter().map(|&(_, forward)| forward).collect(),
-            by_name: (0..strings.len()).collect(),
-        };
-        for (string, _) in &strings {
-            sorted.text.push_str(string);
-            sorted.ends.push(sorted.text.len());
+impl Concatenated {
+    /// None yet, with room for `strings` strings of `bytes` bytes in all.
+    fn with_capacity(bytes: usize, strings: usize) -> Concatenated {
+        Concatenated {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(strings),
         }
-        sorted
-            .by_name
-            .sort_by(|&a, &b| name(&strings[a].0).cmp(name(&strings[b].0)));
-        sorted
     }
 
-    /// The string at a position.
+    /// Adds a string after the others.
+    fn push(&mut self, string: &str) {
+        self.text.push_str(string);
+        self.ends.push(self.text.len());
+    }
+
+    /// The number of strings.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The string at a position: from where the one before ends to where it ends.
     fn get(&self, position: usize) -> &str {
         let start = position
             .checked_sub(1)
@@ -174,6 +645,53 @@ impl Sorted {
             .unwrap_or(0);
         let end = self.ends.get(position).copied().unwrap_or(start);
         self.text.get(start..end).unwrap_or_default()
+    }
+}
+
+/// Strings in byte order, concatenated, with the order of their name parts.
+#[derive(Debug, Clone, Default)]
+struct Sorted {
+    /// The strings, in byte order.
+    strings: Concatenated,
+    /// The position of each string in the forward order (the backward order's strings are reversed).
+    forward: Vec<usize>,
+    /// The positions of the strings in the order of their name parts.
+    by_name: Vec<usize>,
+}
+
+impl Sorted {
+    /// The strings of `texts` (concatenated, in forward order) sorted, `name` giving the name part of
+    /// each.
+    fn new(texts: Concatenated, name: fn(&str) -> &str) -> Sorted {
+        let mut forward: Vec<usize> = (0..texts.len()).collect();
+        // Strings already in order (the forward ones) are sorted in one pass, and kept as they are.
+        forward.sort_unstable_by(|&a, &b| texts.get(a).cmp(texts.get(b)));
+        let sorted = if forward
+            .iter()
+            .enumerate()
+            .all(|(at, &position)| at == position)
+        {
+            texts
+        } else {
+            let mut sorted = Concatenated::with_capacity(texts.text.len(), texts.len());
+            for &position in &forward {
+                sorted.push(texts.get(position));
+            }
+            sorted
+        };
+        let names: Vec<&str> = (0..sorted.len()).map(|at| name(sorted.get(at))).collect();
+        let mut by_name: Vec<usize> = (0..sorted.len()).collect();
+        by_name.sort_by(|&a, &b| names[a].cmp(names[b]));
+        Sorted {
+            strings: sorted,
+            forward,
+            by_name,
+        }
+    }
+
+    /// The string at a position.
+    fn get(&self, position: usize) -> &str {
+        self.strings.get(position)
     }
 
     /// Adds to `found` the forward position of every string within `radius` of `query` that starts
@@ -190,7 +708,7 @@ impl Sorted {
         let forward = |position: usize| self.forward.get(position).copied();
         match name {
             None => search.walk(
-                self.ends.len(),
+                self.strings.len(),
                 |at| self.get(at),
                 |at| found.extend(forward(at)),
             ),
@@ -207,50 +725,92 @@ impl Sorted {
 }
 
 impl NearIndex {
-    /// Indexes the distinct strings of `strings`.
+    /// Indexes the distinct strings of `strings`, with their grams when they are at least
+    /// [`FEW_STRINGS`].
     pub(crate) fn new<'a>(strings: impl IntoIterator<Item = &'a str>) -> NearIndex {
+        NearIndex::build(strings, FEW_STRINGS)
+    }
+
+    /// [`NearIndex::new`], with grams or without them, however many the strings.
+    #[cfg(test)]
+    pub(crate) fn with_grams<'a>(
+        strings: impl IntoIterator<Item = &'a str>,
+        grams: bool,
+    ) -> NearIndex {
+        NearIndex::build(strings, if grams { 0 } else { usize::MAX })
+    }
+
+    /// Indexes the distinct strings of `strings`, with their grams when they are at least
+    /// `grams_from`.
+    fn build<'a>(strings: impl IntoIterator<Item = &'a str>, grams_from: usize) -> NearIndex {
         let mut strings: Vec<&str> = strings.into_iter().collect();
         strings.sort_unstable();
         strings.dedup();
-        let prefixed = strings.iter().any(|s| name_part(s).len() < s.len());
-        let reversed = strings
-            .iter()
-            .enumerate()
-            .map(|(forward, s)| (s.chars().rev().collect(), forward))
+        // One copy of the strings, in order, which every pass below reads.
+        let mut texts =
+            Concatenated::with_capacity(strings.iter().map(|s| s.len()).sum(), strings.len());
+        for string in strings {
+            texts.push(string);
+        }
+        let mut reversed = Concatenated::with_capacity(texts.text.len(), texts.len());
+        let mut string = String::new();
+        for position in 0..texts.len() {
+            string.clear();
+            string.extend(texts.get(position).chars().rev());
+            reversed.push(&string);
+        }
+        let backward = Sorted::new(reversed, reversed_name_part);
+        let forward = Sorted::new(texts, name_part);
+        let strings: Vec<&str> = (0..forward.strings.len())
+            .map(|at| forward.get(at))
             .collect();
-        let sketches = strings
+        let names: Vec<&str> = strings.iter().map(|s| name_part(s)).collect();
+        let prefixed = strings
             .iter()
-            .map(|s| (Sketch::of(s), Sketch::of(name_part(s))))
+            .zip(&names)
+            .any(|(s, name)| name.len() < s.len());
+        let sketches: Vec<(Sketch, Sketch)> = strings
+            .iter()
+            .zip(&names)
+            .map(|(s, name)| (Sketch::of(s), Sketch::of(name)))
             .collect();
+        let grams = (strings.len() >= grams_from)
+            .then(|| Grams::new(&strings, &names, &sketches))
+            .flatten();
         let counts = strings
             .iter()
-            .map(|s| (Counts::of(s), Counts::of(name_part(s))))
+            .zip(&names)
+            .map(|(s, name)| (Counts::of(s), Counts::of(name)))
             .collect();
         let mut prefixes: HashMap<Box<str>, u32> = HashMap::new();
         let prefix_numbers = strings
             .iter()
-            .map(|s| match prefix(s) {
-                "" => 0,
-                prefix => {
-                    let next = prefixes.len() as u32 + 1;
-                    *prefixes.entry(prefix.into()).or_insert(next)
-                }
-            })
-            .collect();
-        let forward = strings
-            .into_iter()
-            .enumerate()
-            .map(|(forward, s)| (s.to_string(), forward))
+            .zip(&names)
+            .map(
+                |(s, name)| match s.get(..s.len() - name.len()).unwrap_or_default() {
+                    "" => 0,
+                    prefix => {
+                        let next = prefixes.len() as u32 + 1;
+                        *prefixes.entry(prefix.into()).or_insert(next)
+                    }
+                },
+            )
             .collect();
         NearIndex {
-            forward: Sorted::new(forward, name_part),
-            backward: Sorted::new(reversed, reversed_name_part),
+            forward,
+            backward,
             sketches,
             counts,
             prefix_numbers,
             prefixes,
             prefixed,
+            grams,
         }
+    }
+
+    /// The number of strings.
+    fn len(&self) -> usize {
+        self.forward.strings.len()
     }
 
     /// The strings within `radius` of `query`, or whose name part is within `radius` of the query's,
@@ -261,25 +821,154 @@ impl NearIndex {
         self.bounds(query, radius).within(radius)
     }
 
-    /// The lower bounds the sketches give on the distance between `query` and each string, computed
-    /// once for a search that widens its radius step by step up to `limit` (a bound beyond the limit
-    /// may be lower than the sketches could show, but stays beyond it).
+    /// The bounds of a search for `query` that widens its radius step by step up to `limit` (see
+    /// [`Bounds`]).
+    pub(crate) fn bounds<'i, 'q>(&'i self, query: &'q str, limit: usize) -> Bounds<'i, 'q> {
+        let query_name = name_part(query);
+        Bounds {
+            index: self,
+            query,
+            query_name,
+            // Name parts matter only where some string or the query has a prefix: otherwise each name
+            // part is its whole string.
+            by_name: self.prefixed || query_name.len() < query.len(),
+            limit: u32::try_from(limit).unwrap_or(u32::MAX),
+            covers: None,
+            near: Vec::new(),
+        }
+    }
+
+    /// The strings that `query`, or its name part, may be within `radius` of, by the count filter of
+    /// [`Grams`], with a lower bound on the distance of each; ascending, each once. `None` when the
+    /// filter cannot tell for the query or its name part.
+    fn filtered(&self, query: &str, radius: u32) -> Option<Vec<(usize, u8)>> {
+        let grams = self.grams.as_ref()?;
+        let query_name = name_part(query);
+        let mut near = Vec::new();
+        let texts = if query_name.len() < query.len() {
+            &[query, query_name][..]
+        } else {
+            &[query][..]
+        };
+        for &text in texts {
+            let found = self
+                .filter(grams, Gram::Triple, text, radius, self.len())
+                .or_else(|| self.filter(grams, Gram::Pair, text, radius, self.len()))?;
+            near.extend(found);
+        }
+        // The least bound of each string first, then the string once.
+        near.sort_unstable();
+        near.dedup_by_key(|&mut (position, _)| position);
+        Some(near)
+    }
+
+    /// The count filter of [`Grams`] by `gram` for `text`: the forward position of each string that
+    /// it or its name part may be within `limit` of, with the greater of the bounds of the grams and of
+    /// the sketches. `None` when the grams cannot bound the distance within the limit, or when counting
+    /// would go through more than `budget` entries of the lists (`filtered` allows as many as there
+    /// are strings: the pass over the sketches is then about as fast).
+    fn filter(
+        &self,
+        grams: &Grams,
+        gram: Gram,
+        text: &str,
+        limit: u32,
+        budget: usize,
+    ) -> Option<Vec<(usize, u8)>> {
+        let sketch = (Sketch::of(text), &Counts::of(text));
+        let (mut codes, mut keys) = (Vec::new(), Vec::new());
+        padded_codes(&grams.alphabet, text, &mut codes);
+        gram_keys(gram, &codes, &mut keys);
+        let window = grams.window(sketch.0.chars, limit);
+        let postings = grams.of(gram);
+        let mut lists: Vec<&[u32]> = keys
+            .iter()
+            .map(|&key| postings.list(key, &window))
+            .collect();
+        lists.sort_unstable_by_key(|list| Reverse(list.len()));
+        // A string within the limit shares all but at most `lost` of the query's grams (see `Grams`); a
+        // list not counted takes at most one more from that. The longest lists are skipped while at
+        // least one is left to count.
+        let lost = usize::try_from(limit).ok()?.checked_mul(gram.size())?;
+        let spare = keys.len().checked_sub(lost)?.checked_sub(1)?;
+        let long = window.len() / LONG_LIST;
+        let skipped = lists
+            .iter()
+            .take(spare)
+            .take_while(|list| list.len() > long)
+            .count();
+        let counted = lists.get(skipped..).unwrap_or_default();
+        if counted.iter().map(|list| list.len()).sum::<usize>() > budget {
+            return None;
+        }
+        // So a string within the limit holds at least `least` (one or more) of the counted grams.
+        // Count how many each entry of the window holds (stopping at 255), and note each as it reaches
+        // `least`.
+        let least = u8::try_from(counted.len().saturating_sub(lost)).unwrap_or(u8::MAX);
+        let mut shared = vec![0u8; window.len()];
+        let mut reached: Vec<u32> = Vec::new();
+        for &number in counted.iter().copied().flatten() {
+            if let Some(count) = shared.get_mut((number as usize).wrapping_sub(window.start)) {
+                let before = *count;
+                *count = before.saturating_add(1);
+                if before.wrapping_add(1) == least {
+                    reached.push(number);
+                }
+            }
+        }
+        // A string within distance `k` lacks at most `size * k` of the counted grams: `k` is at least
+        // what it lacks over the size (nothing is known of a count that stopped at 255).
+        let mut near = Vec::new();
+        for number in reached {
+            let count = shared
+                .get((number as usize).wrapping_sub(window.start))
+                .copied()
+                .unwrap_or(0);
+            let by_grams = match count {
+                u8::MAX => 0,
+                count => counted
+                    .len()
+                    .saturating_sub(usize::from(count))
+                    .div_ceil(gram.size()),
+            };
+            let by_grams = u32::try_from(by_grams).unwrap_or(u32::MAX);
+            let Some(&entry) = grams.entries.get(number as usize) else {
+                continue;
+            };
+            let position = (entry >> 1) as usize;
+            let (Some(&(whole, name)), Some(counts)) =
+                (self.sketches.get(position), self.counts.get(position))
+            else {
+                continue;
+            };
+            let other = if entry & 1 == 0 {
+                (whole, &counts.0)
+            } else {
+                (name, &counts.1)
+            };
+            let lower = by_grams.max(distance_at_least(sketch, other, limit));
+            if lower <= limit {
+                near.push((position, clamp(lower)));
+            }
+        }
+        Some(near)
+    }
+
+    /// The lower bounds the sketches give on the distance between `query` and each string, in one pass
+    /// over them all; the strings whose bound is within `limit`.
     ///
     /// A string with the query's own `prefix/` is bounded by its name part alone: stripping a prefix
     /// both share changes no edit distance, so its whole string is exactly as near as its name part.
     /// (The shared characters of a long prefix would otherwise let most of its strings through.)
-    pub(crate) fn bounds<'i, 'q>(&'i self, query: &'q str, limit: usize) -> Bounds<'i, 'q> {
-        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+    fn sketch_pass(&self, query: &str, limit: u32) -> Vec<(usize, u8)> {
         let query_name = name_part(query);
-        // Name parts matter only where some string or the query has a prefix: otherwise each name part
-        // is its whole string.
         let by_name = self.prefixed || query_name.len() < query.len();
         // The number of the query's prefix among the strings' (0 when it has none or no string has it).
         let query_prefix = self.prefixes.get(prefix(query)).copied().unwrap_or(0);
         let whole = (Sketch::of(query), &Counts::of(query));
         let name = (Sketch::of(query_name), &Counts::of(query_name));
-        let lower = self
-            .sketches
+        let within = clamp(limit);
+        self.sketches
             .iter()
             .zip(&self.counts)
             .zip(&self.prefix_numbers)
@@ -295,14 +984,9 @@ impl NearIndex {
                 }
                 clamp(distance_at_least(whole, string_whole, limit).min(by_name_part))
             })
-            .collect();
-        Bounds {
-            index: self,
-            query,
-            query_name,
-            by_name,
-            lower,
-        }
+            .enumerate()
+            .filter(|&(_, lower)| lower <= within)
+            .collect()
     }
 
     /// [`within`](NearIndex::within) by walking the sorted strings.
@@ -335,29 +1019,47 @@ fn clamp(bound: u32) -> u8 {
     u8::try_from(bound).unwrap_or(u8::MAX)
 }
 
-/// The sketches' lower bounds on the distance between one query and every string of a [`NearIndex`],
-/// from [`NearIndex::bounds`].
+/// The strings of a [`NearIndex`] that may be near one query, with lower bounds on their distances,
+/// for a search that widens its radius step by step, from [`NearIndex::bounds`].
+///
+/// Each radius the search widens to is filtered anew by [`Grams`] (the window of lengths and the
+/// threshold of the count depend on it, and a small radius costs far less than the limit); where the
+/// grams cannot tell, one pass over the sketches of every string serves every radius up to the limit.
 pub(crate) struct Bounds<'i, 'q> {
     index: &'i NearIndex,
     query: &'q str,
     query_name: &'q str,
     by_name: bool,
-    /// By forward position.
-    lower: Vec<u8>,
+    /// The largest radius the search will widen to.
+    limit: u32,
+    /// The radius `near` holds every string within (with others); `None` before the first search.
+    covers: Option<u32>,
+    /// The forward position of each string whose bound is within `covers`, ascending, with the bound.
+    near: Vec<(usize, u8)>,
 }
 
 impl<'i> Bounds<'i, '_> {
     /// [`NearIndex::within`]: the strings whose bound is within `radius` are measured directly when
     /// they are at most [`DIRECT_CHECKS`] or half the strings; beyond, the sorted strings are walked.
-    pub(crate) fn within(&self, radius: usize) -> Vec<&'i str> {
+    pub(crate) fn within(&mut self, radius: usize) -> Vec<&'i str> {
+        let wanted = u32::try_from(radius).unwrap_or(u32::MAX);
+        if self.covers.is_none_or(|covers| covers < wanted) {
+            match self.index.filtered(self.query, wanted) {
+                Some(near) => (self.near, self.covers) = (near, Some(wanted)),
+                None => {
+                    let limit = self.limit.max(wanted);
+                    self.near = self.index.sketch_pass(self.query, limit);
+                    self.covers = Some(limit);
+                }
+            }
+        }
         let bound = u8::try_from(radius).unwrap_or(u8::MAX);
-        let most = DIRECT_CHECKS.max(self.lower.len() / 2);
+        let most = DIRECT_CHECKS.max(self.index.len() / 2);
         let left: Vec<usize> = self
-            .lower
+            .near
             .iter()
-            .enumerate()
-            .filter(|&(_, &lower)| lower <= bound)
-            .map(|(position, _)| position)
+            .filter(|&&(_, lower)| lower <= bound)
+            .map(|&(position, _)| position)
             .take(most + 1)
             .collect();
         if left.len() > most {
@@ -560,27 +1262,42 @@ pub(crate) fn name_part(key: &str) -> &str {
 
 /// The optimal-string-alignment distance: insertions, deletions, substitutions and transpositions of
 /// adjacent characters each count 1, no substring edited twice. `None` when it exceeds `limit`.
+///
+/// Only the cells of the table within `limit` of its diagonal are computed: a cell is at least the
+/// difference of the lengths of its two prefixes, so the others are beyond the limit. They, and every
+/// value beyond the limit, are held as `limit + 1`, which changes no value within it.
 pub(crate) fn osa_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
+    // No distance exceeds the longer length.
+    let limit = limit.min(a.len().max(b.len()));
+    let far = limit + 1;
     // Rows i-2, i-1 and i of the distance table between prefixes of `a` and `b`.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current: Vec<usize> = vec![0; b.len() + 1];
+    let mut before: Vec<usize> = vec![far; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).map(|j| j.min(far)).collect();
+    let mut current: Vec<usize> = vec![far; b.len() + 1];
     for i in 1..=a.len() {
-        current[0] = i;
-        for j in 1..=b.len() {
+        // The band of row i, and the cells either side of it that the next rows read.
+        let (low, high) = ((i.saturating_sub(limit)).max(1), (i + limit).min(b.len()));
+        current[0] = i.min(far);
+        if low > 1 {
+            current[low - 1] = far;
+        }
+        if high < b.len() {
+            current[high + 1] = far;
+        }
+        for j in low..=high {
             let substitution = previous[j - 1] + usize::from(a[i - 1] != b[j - 1]);
             let mut distance = substitution.min(previous[j] + 1).min(current[j - 1] + 1);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 distance = distance.min(before[j - 2] + 1);
             }
-            current[j] = distance;
+            current[j] = distance.min(far);
         }
-        if current.iter().min().is_some_and(|&least| least > limit) {
+        if current[low - 1..=high].iter().all(|&value| value > limit) {
             return None;
         }
         std::mem::swap(&mut before, &mut previous);
@@ -645,7 +1362,7 @@ mod tests {
     fn strings_are_kept_sorted_and_distinct_forwards_and_backwards() {
         let index = NearIndex::new(["b", "a/z", "", "b", "ab"]);
         let order = |sorted: &Sorted| -> Vec<String> {
-            (0..sorted.ends.len())
+            (0..sorted.strings.len())
                 .map(|p| sorted.get(p).to_string())
                 .collect()
         };
@@ -664,20 +1381,25 @@ mod tests {
 
     #[test]
     fn within_finds_whole_and_name_part_matches() {
-        let index = NearIndex::new(["tier", "tear", "acme.io/teir", "zone", "tiers"]);
-        assert_eq!(index.within("teir", 0), ["acme.io/teir"]);
-        assert_eq!(index.within("teir", 1), ["acme.io/teir", "tear", "tier"]);
-        assert_eq!(index.within("x.io/zone", 0), ["zone"]);
-        assert!(index.within("zzzzzz", 2).is_empty());
+        for grams in [true, false] {
+            let index =
+                NearIndex::with_grams(["tier", "tear", "acme.io/teir", "zone", "tiers"], grams);
+            assert_eq!(index.within("teir", 0), ["acme.io/teir"]);
+            assert_eq!(index.within("teir", 1), ["acme.io/teir", "tear", "tier"]);
+            assert_eq!(index.within("x.io/zone", 0), ["zone"]);
+            assert!(index.within("zzzzzz", 2).is_empty());
+        }
     }
 
     #[test]
     fn within_counts_characters_and_transpositions() {
-        let index = NearIndex::new(["région", "ca", "abc"]);
-        assert_eq!(index.within("region", 1), ["région"]);
-        // OSA: `ca` → `abc` is 3, not 2 (no substring is edited twice).
-        assert!(!index.within("ca", 2).contains(&"abc"));
-        assert!(index.within("ca", 3).contains(&"abc"));
+        for grams in [true, false] {
+            let index = NearIndex::with_grams(["région", "ca", "abc"], grams);
+            assert_eq!(index.within("region", 1), ["région"]);
+            // OSA: `ca` → `abc` is 3, not 2 (no substring is edited twice).
+            assert!(!index.within("ca", 2).contains(&"abc"));
+            assert!(index.within("ca", 3).contains(&"abc"));
+        }
     }
 
     #[test]
@@ -703,18 +1425,20 @@ mod tests {
     }
 
     #[test]
-    fn the_walk_and_the_sketches_find_the_same_strings() {
+    fn the_walk_the_grams_and_the_sketches_find_the_same_strings() {
         let words: Vec<String> = (0..600)
             .map(|i| format!("w{}-{}", i % 37, i * 7919 % 1000))
             .collect();
-        let index = NearIndex::new(words.iter().map(String::as_str));
-        for query in ["w3-100", "w30-99", "x/w12-5", "zz"] {
-            for radius in 0..4 {
-                let mut walked = index.walk(query, radius);
-                walked.sort_unstable();
-                let mut found = index.within(query, radius);
-                found.sort_unstable();
-                assert_eq!(found, walked, "{query} within {radius}");
+        for grams in [true, false] {
+            let index = NearIndex::with_grams(words.iter().map(String::as_str), grams);
+            for query in ["w3-100", "w30-99", "x/w12-5", "zz"] {
+                for radius in 0..4 {
+                    let mut walked = index.walk(query, radius);
+                    walked.sort_unstable();
+                    let mut found = index.within(query, radius);
+                    found.sort_unstable();
+                    assert_eq!(found, walked, "{query} within {radius}");
+                }
             }
         }
     }
@@ -738,6 +1462,285 @@ mod tests {
                 distance(&format!("{prefix}{a}"), &format!("{prefix}{b}")),
                 distance(&a, &b)
             );
+        }
+    }
+
+    /// The keys two strings' grams share (each character with a code of its own): the size of the
+    /// intersection of their gram multisets.
+    fn shared(gram: Gram, a: &str, b: &str) -> usize {
+        let alphabet = Alphabet::of([a, b].into_iter());
+        let [a_keys, b_keys] = [a, b].map(|text| keys(gram, &alphabet, text));
+        a_keys.iter().filter(|key| b_keys.contains(key)).count()
+    }
+
+    /// The keys of the grams of `text`.
+    fn keys(gram: Gram, alphabet: &Alphabet, text: &str) -> Vec<(u32, u32)> {
+        let (mut codes, mut keys) = (Vec::new(), Vec::new());
+        padded_codes(alphabet, text, &mut codes);
+        gram_keys(gram, &codes, &mut keys);
+        keys
+    }
+
+    /// The number of grams of `text`.
+    fn grams(gram: Gram, text: &str) -> usize {
+        keys(gram, &Alphabet::default(), text).len()
+    }
+
+    /// The optimal-string-alignment distance by the whole table, with no limit: what `osa_distance`
+    /// must agree with.
+    fn full_table(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        // Row `i` starts at `i`; row 0 counts up.
+        let mut table: Vec<Vec<usize>> = (0..=a.len())
+            .map(|i| (0..=b.len()).map(|j| if i == 0 { j } else { i }).collect())
+            .collect();
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let mut distance = (table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]))
+                    .min(table[i - 1][j] + 1)
+                    .min(table[i][j - 1] + 1);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    distance = distance.min(table[i - 2][j - 2] + 1);
+                }
+                table[i][j] = distance;
+            }
+        }
+        table[a.len()][b.len()]
+    }
+
+    #[test]
+    fn grams_are_padded_unordered_and_numbered() {
+        let pairs = |a, b| shared(Gram::Pair, a, b);
+        assert_eq!(pairs("", ""), 1);
+        assert_eq!(pairs("ab", "ba"), 1); // `{a,b}`, not the ends
+        assert_eq!(pairs("abab", "abab"), 5);
+        assert_eq!(pairs("abab", "ab"), 3); // the first `{a,b}` and both ends
+        assert_eq!(pairs("région", "region"), 5); // `é` is one character
+        let triples = |a, b| shared(Gram::Triple, a, b);
+        assert_eq!(grams(Gram::Triple, ""), 0);
+        assert_eq!(grams(Gram::Triple, "a"), 1);
+        assert_eq!(triples("abc", "acb"), 2); // `{a,b,c}` twice: `abc`, and `bc$` as `cb$`
+        assert_eq!(triples("aaaa", "aaaa"), 4);
+        assert_eq!(triples("aaaa", "aa"), 2); // `{^,a,a}`, `{a,a,$}`
+        // Many grams: numbered by sorting.
+        let long = "ab".repeat(50);
+        assert_eq!(shared(Gram::Pair, &long, &long), 101);
+        // `{^,a,b}`, `{a,b,$}`, and all but one `{a,a,b}` of the 49 in `abab...`.
+        assert_eq!(shared(Gram::Triple, &long, &long[1..]), 99);
+    }
+
+    #[test]
+    fn grams_are_numbered_one_to_one() {
+        for codes in [OTHER + 1, 42, CODES] {
+            let mut pairs = vec![false; Gram::Pair.count(codes) as usize];
+            let mut triples = vec![false; Gram::Triple.count(codes) as usize];
+            for high in 0..codes {
+                for middle in 0..=high {
+                    let pair = &mut pairs[pair_number(middle, high) as usize];
+                    assert!(!*pair);
+                    *pair = true;
+                    for low in 0..=middle {
+                        let triple = &mut triples[triple_number(low, middle, high) as usize];
+                        assert!(!*triple);
+                        *triple = true;
+                    }
+                }
+            }
+            assert!(pairs.into_iter().chain(triples).all(|numbered| numbered));
+        }
+    }
+
+    #[test]
+    fn infrequent_characters_share_a_code() {
+        // 26 letters, 10 digits, and 40 characters from `À`, each of them less frequent.
+        let text: String = ('a'..='z')
+            .chain('0'..='9')
+            .flat_map(|c| [c, c])
+            .chain('À'..='ç')
+            .collect();
+        let alphabet = Alphabet::of([text.as_str()].into_iter());
+        assert_eq!(alphabet.code('0'), OTHER + 1);
+        assert_eq!(alphabet.code('a'), OTHER + 11);
+        let codes: std::collections::BTreeSet<u32> =
+            text.chars().map(|c| alphabet.code(c)).collect();
+        assert_eq!(codes.len() as u32, CODES - OTHER);
+        assert_eq!(alphabet.code('ç'), OTHER);
+        assert_eq!(alphabet.code('?'), OTHER);
+        // Merged characters make grams alike: they share more, never fewer.
+        assert_eq!(
+            keys(Gram::Pair, &alphabet, "çæ"),
+            [
+                (pair_number(START, OTHER), 0),
+                (pair_number(OTHER, OTHER), 0),
+                (pair_number(END, OTHER), 0)
+            ]
+        );
+        assert_eq!(
+            keys(Gram::Triple, &alphabet, "çæ"),
+            [
+                (triple_number(START, OTHER, OTHER), 0),
+                (triple_number(END, OTHER, OTHER), 0)
+            ]
+        );
+        assert_eq!(alphabet.codes, CODES);
+        // An alphabet has only the codes its characters need.
+        assert_eq!(Alphabet::of(["abba", "c"].into_iter()).codes, OTHER + 4);
+    }
+
+    #[test]
+    fn the_grams_count_entries_of_a_length_within_the_limit() {
+        let index =
+            NearIndex::with_grams(["tier", "tear", "acme.io/teir", "zone", "tiers", "t"], true);
+        let grams = index.grams.as_ref().expect("few strings");
+        // Every string, and the name part of `acme.io/teir`, by length.
+        let lengths: Vec<u32> = grams.lengths.iter().map(|&(length, _)| length).collect();
+        assert_eq!(lengths, [1, 4, 5, 12]);
+        assert_eq!(grams.entries.len(), 7);
+        assert_eq!(grams.window(4, 1), 1..6);
+        assert_eq!(grams.window(4, 0), 1..5);
+        assert_eq!(grams.window(0, u32::MAX), 0..7);
+        // `teir` within 1 by pairs: the name part of `acme.io/teir` at 0; `tier` and `tear` may be
+        // within 1 (`tear` is 2 away, but shares three of its five pairs).
+        let near = |gram, text, limit| {
+            let mut near = index.filter(grams, gram, text, limit, usize::MAX)?;
+            near.sort_unstable();
+            Some(
+                near.into_iter()
+                    .map(|(position, lower)| (index.forward.get(position), lower))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            near(Gram::Pair, "teir", 1).expect("long enough"),
+            [("acme.io/teir", 0), ("tear", 1), ("tier", 1)]
+        );
+        // Four triples tell less: sharing one is enough to be within 1 (`tear` shares `{^,t,e}`).
+        assert_eq!(
+            near(Gram::Triple, "teir", 1).expect("long enough"),
+            [("acme.io/teir", 0), ("tear", 1), ("tier", 1), ("tiers", 1)]
+        );
+        // Four triples cannot bound a distance within 2, nor two pairs a distance within 1: the
+        // sketches decide.
+        assert!(near(Gram::Triple, "teir", 2).is_none());
+        assert!(near(Gram::Pair, "t", 1).is_none());
+        // Nor does it count more than its budget.
+        assert!(index.filter(grams, Gram::Pair, "teir", 1, 2).is_none());
+    }
+
+    #[test]
+    fn huge_strings_are_indexed_and_searched() {
+        let huge = "ab".repeat(100_000);
+        for grams in [true, false] {
+            let index = NearIndex::with_grams([huge.as_str(), "abab", "x/abab"], grams);
+            assert_eq!(index.within("abba", 1), ["abab", "x/abab"]);
+            let query = "ba".repeat(1_000);
+            assert!(index.within(&query, 3).is_empty());
+            assert!(index.within(&huge[1..], 0).is_empty());
+        }
+    }
+
+    /// Strings from a small alphabet with a two-byte character, so that many are near, some with a
+    /// `prefix/`, some empty or of one character.
+    fn word() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex("([aé]{0,3}/)?[abé-]{0,8}").expect("a valid pattern")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::with_cases(1024)
+        })]
+
+        /// The band of the table gives the distance of the whole table, within any limit.
+        #[test]
+        fn osa_distance_is_the_distance_of_the_whole_table(
+            a in "[abé]{0,12}",
+            b in "[abé]{0,12}",
+            limit in 0usize..14,
+        ) {
+            let exact = full_table(&a, &b);
+            proptest::prop_assert_eq!(osa_distance(&a, &b, limit), (exact <= limit).then_some(exact));
+            proptest::prop_assert_eq!(osa_distance(&a, &b, usize::MAX), Some(exact));
+        }
+
+        /// What the count filter rests on: an edit destroys at most `g` grams of size `g`, so strings
+        /// at distance `k` share all but `g k` of the grams of each.
+        #[test]
+        fn strings_within_k_share_all_but_g_k_grams(a in "[abé]{0,9}", b in "[abé]{0,9}") {
+            for gram in [Gram::Pair, Gram::Triple] {
+                let lost = gram.size() * full_table(&a, &b);
+                let most = grams(gram, &a).max(grams(gram, &b));
+                proptest::prop_assert!(shared(gram, &a, &b) + lost >= most, "{:?}", gram);
+            }
+        }
+
+        /// The count filter misses no string that the query, or its name part, is within the limit of
+        /// (whole or by the string's name part), and bounds none above its distance.
+        #[test]
+        fn the_count_filter_misses_nothing_within_the_limit(
+            vocabulary in proptest::collection::btree_set(word(), 0..60),
+            query in word(),
+            limit in 0u32..5,
+        ) {
+            let index = NearIndex::with_grams(vocabulary.iter().map(String::as_str), true);
+            let grams = index.grams.as_ref().expect("few strings");
+            for text in [query.as_str(), name_part(&query)] {
+                let exact: Vec<usize> = vocabulary
+                    .iter()
+                    .map(|string| full_table(text, string).min(full_table(text, name_part(string))))
+                    .collect();
+                for gram in [Gram::Pair, Gram::Triple] {
+                    let Some(near) = index.filter(grams, gram, text, limit, usize::MAX) else {
+                        // Only when too few grams are left to bound the distance within the limit.
+                        let (count, size) = (self::grams(gram, text), gram.size());
+                        proptest::prop_assert!(count <= size * limit as usize);
+                        continue;
+                    };
+                    for (position, &exact) in exact.iter().enumerate() {
+                        if exact <= limit as usize {
+                            // The string may come whole and by its name part: the lesser bound counts.
+                            let lower = near
+                                .iter()
+                                .filter(|&&(at, _)| at == position)
+                                .map(|&(_, lower)| lower)
+                                .min();
+                            proptest::prop_assert!(
+                                lower.is_some_and(|lower| usize::from(lower) <= exact),
+                                "{:?} {:?} #{} at {}: {:?}", gram, text, position, exact, lower
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Whichever way the bounds were found, `within` finds exactly the strings within each radius
+        /// as a search widens it.
+        #[test]
+        fn within_finds_exactly_the_strings_within_the_radius(
+            vocabulary in proptest::collection::btree_set(word(), 0..60),
+            query in word(),
+            limit in 0usize..5,
+        ) {
+            let index = NearIndex::with_grams(vocabulary.iter().map(String::as_str), true);
+            let mut bounds = index.bounds(&query, limit);
+            let mut passed = Bounds {
+                near: index.sketch_pass(&query, limit as u32),
+                covers: Some(limit as u32),
+                ..index.bounds(&query, limit)
+            };
+            for radius in 0..=limit {
+                let expected: Vec<&str> = vocabulary
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|string| {
+                        full_table(&query, string) <= radius
+                            || full_table(name_part(&query), name_part(string)) <= radius
+                    })
+                    .collect();
+                proptest::prop_assert_eq!(&bounds.within(radius), &expected);
+                proptest::prop_assert_eq!(&passed.within(radius), &expected);
+            }
         }
     }
 

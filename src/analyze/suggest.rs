@@ -30,11 +30,11 @@ pub(super) fn nearest_to_any(queries: &[&str], index: &NearIndex) -> Vec<String>
 /// The index is searched with a radius growing from 0 to the limit, and the search stops at the first
 /// radius with enough candidates within it, or one edit beyond the nearest candidate: every string it
 /// has not found is farther, so the first few are final. Stopping one edit beyond the nearest keeps a
-/// misspelt word's search at the radius of its mistake, where the index leaves few candidates, instead
-/// of widening it to a third of the word, where it leaves many.
+/// misspelt word's search at the radius of its mistake, where the index leaves few candidates (and
+/// filters them cheaply), instead of widening it to a third of the word, where it leaves many.
 fn scored<'i>(query: &str, index: &'i NearIndex) -> Vec<(usize, bool, &'i str)> {
     let limit = limit(query);
-    let bounds = index.bounds(query, limit);
+    let mut bounds = index.bounds(query, limit);
     let mut scored = Vec::new();
     for radius in 0..=limit {
         scored = score(query, bounds.within(radius).into_iter());
@@ -125,8 +125,9 @@ mod tests {
         scored
     }
 
+    /// The index of `strings`, with grams, however few they are.
     fn index<'a>(strings: impl IntoIterator<Item = &'a str>) -> NearIndex {
-        NearIndex::new(strings)
+        NearIndex::with_grams(strings, true)
     }
 
     #[test]
@@ -207,10 +208,14 @@ mod tests {
             vocabulary in proptest::collection::btree_set(word(), 0..60),
             queries in proptest::collection::vec(word(), 1..8),
         ) {
-            let indexed = index(vocabulary.iter().map(String::as_str));
-            for query in &queries {
-                let expected = nearest_by_scan(query, vocabulary.iter().map(String::as_str));
-                prop_assert_eq!(nearest(query, &indexed), expected, "{}", query);
+            // With grams and without (as an index of few strings has none).
+            let indexes = [true, false]
+                .map(|grams| NearIndex::with_grams(vocabulary.iter().map(String::as_str), grams));
+            for indexed in &indexes {
+                for query in &queries {
+                    let expected = nearest_by_scan(query, vocabulary.iter().map(String::as_str));
+                    prop_assert_eq!(nearest(query, indexed), expected, "{}", query);
+                }
             }
             // Several queries at once: the nearest of all their candidates, each by its closest query.
             let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
@@ -221,7 +226,9 @@ mod tests {
             all.sort_unstable();
             let mut seen = std::collections::HashSet::new();
             all.retain(|scored| seen.insert(scored.2));
-            prop_assert_eq!(nearest_to_any(&queries, &indexed), best(all));
+            for indexed in &indexes {
+                prop_assert_eq!(nearest_to_any(&queries, indexed), best(all.clone()));
+            }
         }
     }
 }
