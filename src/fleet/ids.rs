@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use hashbrown::HashTable;
 
-use crate::fleet::shared::{ARC_COUNTS, SHARD_ENTRIES};
+use crate::fleet::shared::{ARC_COUNTS, SHARD_ENTRIES, is_sparse};
 
 /// The number of each string, hashed with std's keyed hasher.
 #[derive(Debug, Clone, Default)]
@@ -86,7 +86,7 @@ impl IdTable {
             .find_entry(hash, |&number| text_of(number) == text)
             .ok()?
             .remove();
-        if table.capacity() > 64 && table.len() * 8 < table.capacity() {
+        if is_sparse(table.len(), table.capacity()) {
             table.shrink_to(table.len() * 2, rehash);
         }
         self.len -= 1;

@@ -13,8 +13,6 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use crate::fleet::vocab::{hash_map_bytes, shrink_sparse};
-
 /// Elements per chunk of a [`Chunks`]: small enough that copying one on a write is cheap (a few
 /// microseconds), large enough that a clone of a million elements costs only 4,096 reference counts.
 const CHUNK: usize = 256;
@@ -203,15 +201,22 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        self.shard_to_change(key)?.get_mut(key)
+    }
+
+    /// The shard that holds `key`, copied first if a clone shares it; `None` (and nothing copied)
+    /// when no shard holds it.
+    fn shard_to_change<Q>(&mut self, key: &Q) -> Option<&mut HashMap<K, V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if self.len == 0 {
             return None;
         }
         let shard = self.shard_of(key);
         let shard = &mut self.shards[shard];
-        if !shard.contains_key(key) {
-            return None;
-        }
-        Arc::make_mut(shard).get_mut(key)
+        shard.contains_key(key).then(|| Arc::make_mut(shard))
     }
 
     /// Sets the value of `key`, returning the one it replaces.
@@ -237,14 +242,7 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        if self.len == 0 {
-            return None;
-        }
-        let shard = self.shard_of(key);
-        if !self.shards[shard].contains_key(key) {
-            return None;
-        }
-        let map = Arc::make_mut(&mut self.shards[shard]);
+        let map = self.shard_to_change(key)?;
         let removed = map.remove(key);
         shrink_sparse(map);
         self.len -= 1;
@@ -302,6 +300,31 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
                 })
                 .sum::<usize>()
     }
+}
+
+/// Whether a table of `len` entries and room for `capacity` is so sparse that it should shrink: its
+/// capacity is more than eight times its length (and more than 64). Shrinking to about twice the
+/// length keeps a table near what its peak contents need, amortised over the removals that made it
+/// so sparse. The one rule for every table the fleet shrinks.
+pub(crate) fn is_sparse(len: usize, capacity: usize) -> bool {
+    capacity > 64 && len * 8 < capacity
+}
+
+/// Shrinks a map that [`is_sparse`] to about twice its length.
+fn shrink_sparse<K: Eq + Hash, V>(map: &mut HashMap<K, V>) {
+    if is_sparse(map.len(), map.capacity()) {
+        map.shrink_to(map.len() * 2);
+    }
+}
+
+/// Approximate heap bytes of a hash map's table (not what its entries point to): std's map keeps
+/// at most 7/8 of its buckets full, and each bucket costs an entry and a control byte.
+fn hash_map_bytes<K, V>(map: &HashMap<K, V>) -> usize {
+    if map.capacity() == 0 {
+        return 0;
+    }
+    let buckets = (map.capacity() * 8 / 7).next_power_of_two();
+    buckets * (std::mem::size_of::<(K, V)>() + 1)
 }
 
 /// The shard of `key` among `count` (a power of two): the top bits of its [`ShardHash`]. Each shard's

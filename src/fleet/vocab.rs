@@ -8,7 +8,6 @@
 //! and found by text through an [`IdTable`] that holds only ids; a clone shares both, and a write
 //! copies only the chunks and shards it touches.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::fleet::ids::IdTable;
@@ -29,15 +28,6 @@ pub(crate) struct Vocabulary {
 struct Term {
     text: Option<Arc<str>>,
     refs: u32,
-}
-
-/// A hash map whose capacity is more than eight times its length is shrunk to about twice its
-/// length, so that it never holds much more than its peak contents would need and shrinking is
-/// amortised over the removals that made it so sparse.
-pub(crate) fn shrink_sparse<K: Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>) {
-    if map.capacity() > 64 && map.len() * 8 < map.capacity() {
-        map.shrink_to(map.len() * 2);
-    }
 }
 
 impl Vocabulary {
@@ -131,14 +121,4 @@ fn text_of(terms: &Chunks<Term>, id: u32) -> &str {
         .get(id as usize)
         .and_then(|term| term.text.as_deref())
         .expect("an id in the table of ids has its text")
-}
-
-/// Approximate heap bytes of a hash map's table (not what its entries point to): std's map keeps
-/// at most 7/8 of its buckets full, and each bucket costs an entry and a control byte.
-pub(crate) fn hash_map_bytes<K, V>(map: &HashMap<K, V>) -> usize {
-    if map.capacity() == 0 {
-        return 0;
-    }
-    let buckets = (map.capacity() * 8 / 7).next_power_of_two();
-    buckets * (std::mem::size_of::<(K, V)>() + 1)
 }
