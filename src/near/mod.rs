@@ -548,7 +548,7 @@ impl NearIndex {
             .collect()
     }
 
-    /// [`within`](NearIndex::within) by walking the sorted strings.
+    /// The strings within `radius` of `query`, found by walking the sorted strings.
     fn walk(&self, query: &str, radius: usize) -> Vec<&str> {
         let mut found: Vec<usize> = Vec::new();
         let reversed: String = query.chars().rev().collect();
@@ -598,8 +598,9 @@ pub(crate) struct Bounds<'i, 'q> {
 }
 
 impl<'i> Bounds<'i, '_> {
-    /// [`NearIndex::within`]: the strings whose bound is within `radius` are measured directly when
-    /// they are at most [`DIRECT_CHECKS`] or half the strings; beyond, the sorted strings are walked.
+    /// The strings within `radius` of the query: those whose bound is within it are measured
+    /// directly when they are at most [`DIRECT_CHECKS`] or half the strings; beyond, the sorted
+    /// strings are walked.
     pub(crate) fn within(&mut self, radius: usize) -> Vec<&'i str> {
         let wanted = u32::try_from(radius).unwrap_or(u32::MAX);
         if self.covers.is_none_or(|covers| covers < wanted) {
